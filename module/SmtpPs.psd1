@@ -1,0 +1,24 @@
+@{
+    # The build writes ModuleVersion from Directory.Build.props, the one place for the version.
+    RootModule             = 'SmtpPs.dll'
+    ModuleVersion          = '0.1.0'
+    CompatiblePSEditions   = @('Desktop', 'Core')
+    GUID                   = '5a3f0f5e-2c51-4d0e-9a0b-6f6d8e1c2b47'
+    Author                 = 'SmtpPs contributors'
+    CompanyName            = 'SmtpPs'
+    Copyright              = '(c) SmtpPs contributors. MIT License.'
+    Description            = 'Sends raw RFC 5322 message files over SMTP and shows every reply the server gave, as objects.'
+    PowerShellVersion      = '5.1'
+    DotNetFrameworkVersion = '4.7.2'
+    FormatsToProcess       = @('SmtpPs.Format.ps1xml')
+    CmdletsToExport        = @('Send-RawSmtpMail')
+    FunctionsToExport      = @()
+    VariablesToExport      = @()
+    AliasesToExport        = @()
+    PrivateData            = @{
+        PSData = @{
+            Tags         = @('SMTP', 'Mail', 'Email', 'RFC5321', 'PSEdition_Core', 'PSEdition_Desktop', 'Windows', 'Linux', 'MacOS')
+            ReleaseNotes = 'See CHANGELOG.md.'
+        }
+    }
+}

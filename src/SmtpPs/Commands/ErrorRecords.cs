@@ -1,0 +1,126 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Management.Automation;
+
+namespace SmtpPs.Commands
+{
+    /// <summary>
+    /// Every error record the module writes, with its stable ErrorId and category: the one place where
+    /// replies and faults become PowerShell errors.
+    /// </summary>
+    internal static class ErrorRecords
+    {
+        /// <summary>A parameter that cannot be used: a terminating error before anything is sent.</summary>
+        public static ErrorRecord InvalidArgument(string errorId, string message, object? target) =>
+            new ErrorRecord(new ArgumentException(message), errorId, ErrorCategory.InvalidArgument, target);
+
+        /// <summary>A negative reply: the ErrorId names the stage, the category the reply class.</summary>
+        public static ErrorRecord Rejected(SmtpReply reply, string explanation)
+        {
+            string message = $"{explanation} Server reply: {reply.Code} {reply.Text}";
+            var exception = new SmtpRejectedException(reply, message);
+            return new ErrorRecord(exception, RejectionId(reply), RejectionCategory(reply), reply)
+            {
+                ErrorDetails = new ErrorDetails(message),
+            };
+        }
+
+        /// <summary>A fault that ended the session: says which files were delivered and which were not.</summary>
+        public static ErrorRecord SessionFault(Exception fault, string server, IReadOnlyList<SmtpMessageResult> results)
+        {
+            string message = fault.Message.TrimEnd('.') + ". " + Settlement(results);
+            (string id, ErrorCategory category) = fault switch
+            {
+                SmtpTimeoutException _ => ("SmtpTimeout", ErrorCategory.OperationTimeout),
+                SmtpProtocolException _ => ("SmtpProtocolError", ErrorCategory.ProtocolError),
+                SmtpConnectionException c when c.NameNotResolved => ("SmtpServerNotFound", ErrorCategory.ConnectionError),
+                SmtpConnectionException c when c.Stage == SmtpStage.Connect => ("SmtpConnectFailed", ErrorCategory.ConnectionError),
+                SmtpConnectionException _ => ("SmtpConnectionLost", ErrorCategory.ConnectionError),
+                IOException _ => ("MessageFileReadFailed", ErrorCategory.ReadError),
+                _ => ("SmtpFailed", ErrorCategory.NotSpecified),
+            };
+            object target = fault is SmtpProtocolException { Reply: { } reply } ? reply : (object)server;
+            return new ErrorRecord(fault, id, category, target) { ErrorDetails = new ErrorDetails(message) };
+        }
+
+        /// <summary>A file that came after the session had already ended.</summary>
+        public static ErrorRecord NotSent(string path, string reason) => new ErrorRecord(
+            new InvalidOperationException($"'{path}' was not sent: {reason}"),
+            "SmtpMessageNotSent", ErrorCategory.ConnectionError, path);
+
+        private static string RejectionId(SmtpReply reply)
+        {
+            if (ReplyClass.IsServiceClosing(reply.Code))
+            {
+                return "SmtpServiceClosing";
+            }
+
+            return reply.Stage switch
+            {
+                SmtpStage.Greeting => "SmtpGreetingRejected",
+                SmtpStage.Ehlo => "SmtpEhloRejected",
+                SmtpStage.Helo => "SmtpHeloRejected",
+                SmtpStage.MailFrom => "SmtpSenderRejected",
+                SmtpStage.RcptTo => "SmtpRecipientRejected",
+                SmtpStage.Data => "SmtpDataRejected",
+                SmtpStage.EndOfData => "SmtpMessageRejected",
+                SmtpStage.Reset => "SmtpResetRejected",
+                SmtpStage.Quit => "SmtpQuitRejected",
+                _ => "SmtpCommandRejected",
+            };
+        }
+
+        /// <summary>
+        /// 4xx is transient (try later); 5xx permanent, refined by the enhanced code where there is one
+        /// (RFC 3463: x.7.x security, x.3.4 and 552 too big, x.1.x a bad address).
+        /// </summary>
+        private static ErrorCategory RejectionCategory(SmtpReply reply)
+        {
+            if (reply.IsTransient)
+            {
+                return ErrorCategory.ResourceUnavailable;
+            }
+
+            string enhanced = reply.EnhancedStatusCode;
+            if (reply.Code == 530 || reply.Code == 534 || reply.Code == 535 || reply.Code == 538 || enhanced.StartsWith("5.7.", StringComparison.Ordinal))
+            {
+                return ErrorCategory.PermissionDenied;
+            }
+
+            if (reply.Code == 552 || enhanced == "5.3.4")
+            {
+                return ErrorCategory.LimitsExceeded;
+            }
+
+            if (enhanced.StartsWith("5.1.", StringComparison.Ordinal) || reply.Code == 550 && reply.Stage == SmtpStage.RcptTo)
+            {
+                return ErrorCategory.ObjectNotFound;
+            }
+
+            return ErrorCategory.InvalidOperation;
+        }
+
+        private static string Settlement(IReadOnlyList<SmtpMessageResult> results)
+        {
+            var delivered = new List<string>();
+            var notDelivered = new List<string>();
+            var unknown = new List<string>();
+            foreach (SmtpMessageResult result in results)
+            {
+                (result.Status == SmtpDeliveryStatus.Delivered ? delivered
+                    : result.Status == SmtpDeliveryStatus.Unknown ? unknown
+                    : notDelivered).Add(result.Path);
+            }
+
+            string Names(List<string> paths) => paths.Count == 0 ? "none" : "'" + string.Join("', '", paths) + "'";
+            string text = $"Delivered: {Names(delivered)}. Not delivered: {Names(notDelivered)}.";
+            if (unknown.Count > 0)
+            {
+                text += $" Unknown, may have been delivered (the connection failed after the final dot): {Names(unknown)}.";
+            }
+
+            return text;
+        }
+    }
+}

@@ -1,0 +1,278 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Management.Automation;
+using System.Threading;
+using SmtpPs.Protocol;
+using SmtpPs.Session;
+
+namespace SmtpPs.Commands
+{
+    /// <summary>
+    /// Sends raw RFC 5322 message files over one SMTP session and writes every server reply to the
+    /// pipeline. A thin layer: it validates parameters before any I/O, drives <see cref="SmtpSession"/>,
+    /// and turns what the session reports into objects, error records and verbose lines.
+    /// </summary>
+    [Cmdlet(VerbsCommunications.Send, "RawSmtpMail", DefaultParameterSetName = PathSet, SupportsShouldProcess = true,
+        ConfirmImpact = ConfirmImpact.Low)]
+    [OutputType(typeof(SmtpReply), typeof(SmtpMessageResult))]
+    public sealed class SendRawSmtpMailCommand : PSCmdlet, IDisposable
+    {
+        private const string PathSet = "Path";
+        private const string LiteralPathSet = "LiteralPath";
+
+        private readonly CancellationTokenSource _stopping = new CancellationTokenSource();
+        private readonly List<SmtpMessageResult> _results = new List<SmtpMessageResult>();
+        private SmtpSession? _session;
+        private SmtpTimeouts _timeouts = new SmtpTimeouts();
+        private Envelope _envelope = new Envelope(string.Empty, Array.Empty<string>());
+        private string? _sessionEndedBecause;
+        private bool _quiet;
+
+        /// <summary>Message files; wildcards allowed.</summary>
+        [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet, ValueFromPipeline = true,
+            ValueFromPipelineByPropertyName = true)]
+        [SupportsWildcards]
+        [ValidateNotNullOrEmpty]
+        public string[] Path { get; set; } = Array.Empty<string>();
+
+        /// <summary>Message files, taken exactly as written; binds FileInfo objects from Get-ChildItem.</summary>
+        [Parameter(Mandatory = true, ParameterSetName = LiteralPathSet, ValueFromPipelineByPropertyName = true)]
+        [Alias("PSPath", "LP", "FullName")]
+        [ValidateNotNullOrEmpty]
+        public string[] LiteralPath { get; set; } = Array.Empty<string>();
+
+        /// <summary>The envelope sender (MAIL FROM); an empty string sends the null path &lt;&gt;.</summary>
+        [Parameter(Mandatory = true)]
+        [AllowEmptyString]
+        public string From { get; set; } = string.Empty;
+
+        /// <summary>The envelope recipients (one RCPT TO each).</summary>
+        [Parameter(Mandatory = true)]
+        [ValidateNotNullOrEmpty]
+        public string[] To { get; set; } = Array.Empty<string>();
+
+        /// <summary>The SMTP server's name or address.</summary>
+        [Parameter(Mandatory = true)]
+        [Alias("SmtpServer", "ComputerName")]
+        [ValidateNotNullOrEmpty]
+        public string Server { get; set; } = string.Empty;
+
+        [Parameter]
+        [ValidateRange(1, 65535)]
+        public int Port { get; set; } = 25;
+
+        /// <summary>The name sent with EHLO/HELO; the machine's FQDN or address literal by default.</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string? HeloName { get; set; }
+
+        /// <summary>Caps every stage's timeout (RFC 5321 4.5.3.2 defaults: up to 10 minutes) at this many seconds.</summary>
+        [Parameter]
+        [ValidateRange(1, 86400)]
+        public int TimeoutSec { get; set; }
+
+        /// <summary>Also writes one SmtpMessageResult per file: Delivered, NotDelivered or Unknown.</summary>
+        [Parameter]
+        public SwitchParameter PassThru { get; set; }
+
+        protected override void BeginProcessing()
+        {
+            string? problem = MailboxRules.CheckSender(From);
+            if (problem != null)
+            {
+                ThrowTerminatingError(ErrorRecords.InvalidArgument("InvalidSenderAddress", $"-From '{From}': {problem}", From));
+            }
+
+            foreach (string recipient in To)
+            {
+                problem = MailboxRules.CheckRecipient(recipient ?? string.Empty);
+                if (problem != null)
+                {
+                    ThrowTerminatingError(ErrorRecords.InvalidArgument("InvalidRecipientAddress", $"-To '{recipient}': {problem}", recipient));
+                }
+            }
+
+            if (HeloName != null && (problem = Session.HeloName.Check(HeloName)) != null)
+            {
+                ThrowTerminatingError(ErrorRecords.InvalidArgument("InvalidHeloName", $"-HeloName: {problem}", HeloName));
+            }
+
+            if (Server.IndexOfAny(new[] { ' ', '\t', '\r', '\n', '\0', '/', '\\' }) >= 0)
+            {
+                ThrowTerminatingError(ErrorRecords.InvalidArgument("InvalidServerName", $"-Server '{Server}' is not a host name or address.", Server));
+            }
+
+            _envelope = new Envelope(From, To);
+            CheckCommandLength(_envelope.MailCommand, From);
+            foreach (string recipient in To)
+            {
+                CheckCommandLength(Envelope.RcptCommand(recipient), recipient);
+            }
+
+            if (HeloName != null)
+            {
+                CheckCommandLength("EHLO " + HeloName, HeloName);
+            }
+
+            _timeouts = TimeoutSec > 0 ? new SmtpTimeouts().CappedAt(TimeSpan.FromSeconds(TimeoutSec)) : new SmtpTimeouts();
+        }
+
+        protected override void ProcessRecord()
+        {
+            bool literal = ParameterSetName == LiteralPathSet;
+            List<string> files = MessageFiles.Resolve(this, literal ? LiteralPath : Path, literal);
+            foreach (string file in files)
+            {
+                SendOne(file);
+            }
+        }
+
+        protected override void EndProcessing()
+        {
+            if (_session == null)
+            {
+                return;
+            }
+
+            try
+            {
+                _session.Quit();
+            }
+            catch (SmtpException e)
+            {
+                WriteError(ErrorRecords.SessionFault(e, _session.ServerName, _results));
+            }
+            finally
+            {
+                _session = null;
+            }
+        }
+
+        protected override void StopProcessing()
+        {
+            // Ctrl+C: end at once. Closing the socket ends any read or write in progress.
+            _stopping.Cancel();
+            _session?.Abort();
+        }
+
+        public void Dispose()
+        {
+            // Reached after a terminating error or -ErrorAction Stop: the session is between replies,
+            // so a polite QUIT is still possible; nothing may be written to the pipeline any more.
+            _quiet = true;
+            try
+            {
+                if (!_stopping.IsCancellationRequested)
+                {
+                    _session?.Quit();
+                }
+            }
+            catch (SmtpException)
+            {
+            }
+            finally
+            {
+                _session?.Dispose();
+                _session = null;
+                _stopping.Dispose();
+            }
+        }
+
+        private void SendOne(string file)
+        {
+            string target = $"{Server}:{Port}";
+            if (!ShouldProcess(file, $"Send to {target} from <{From}> to <{string.Join(">, <", To)}>"))
+            {
+                return;
+            }
+
+            var result = new SmtpMessageResult(file, target, From);
+            _results.Add(result);
+            if (_sessionEndedBecause != null)
+            {
+                WriteError(ErrorRecords.NotSent(file, _sessionEndedBecause));
+                Emit(result);
+                return;
+            }
+
+            try
+            {
+                _session ??= SmtpSession.Open(Server, Port, HeloName, _timeouts, new Observer(this), _stopping.Token);
+                using var content = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 4096, FileOptions.SequentialScan);
+                _session.Send(_envelope, content, result);
+            }
+            catch (SmtpSessionRejectedException e)
+            {
+                // The reply was already reported as an error record; later files cannot be sent.
+                EndSession($"the server ended the session with {e.Reply.Code} {e.Reply.Text}");
+            }
+            catch (Exception e) when (e is SmtpException || e is IOException || e is UnauthorizedAccessException)
+            {
+                EndSession(e.Message);
+                WriteError(ErrorRecords.SessionFault(e, target, _results));
+            }
+
+            Emit(result);
+        }
+
+        private void EndSession(string reason)
+        {
+            _sessionEndedBecause = reason;
+            _session?.Dispose();
+            _session = null;
+        }
+
+        private void Emit(SmtpMessageResult result)
+        {
+            if (PassThru)
+            {
+                WriteObject(result);
+            }
+        }
+
+        private void CheckCommandLength(string command, string value)
+        {
+            string? problem = CommandLine.Check(command);
+            if (problem != null)
+            {
+                ThrowTerminatingError(ErrorRecords.InvalidArgument("CommandTooLong", $"'{command}' cannot be sent: {problem}", value));
+            }
+        }
+
+        /// <summary>Turns what the session reports into pipeline output, on the pipeline thread.</summary>
+        private sealed class Observer : ISmtpDialogueObserver
+        {
+            private readonly SendRawSmtpMailCommand _cmdlet;
+
+            public Observer(SendRawSmtpMailCommand cmdlet)
+            {
+                _cmdlet = cmdlet;
+            }
+
+            public void OnReply(SmtpReply reply)
+            {
+                if (!_cmdlet._quiet)
+                {
+                    _cmdlet.WriteObject(reply);
+                }
+            }
+
+            public void OnRejected(SmtpReply reply, string explanation)
+            {
+                if (!_cmdlet._quiet)
+                {
+                    _cmdlet.WriteError(ErrorRecords.Rejected(reply, explanation));
+                }
+            }
+
+            public void OnVerbose(string message)
+            {
+                if (!_cmdlet._quiet)
+                {
+                    _cmdlet.WriteVerbose(message);
+                }
+            }
+        }
+    }
+}

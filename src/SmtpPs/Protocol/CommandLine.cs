@@ -1,0 +1,59 @@
+using System;
+using System.Text;
+
+namespace SmtpPs.Protocol
+{
+    /// <summary>
+    /// The one choke point every command line passes before it reaches the wire (RELIABILITY rows 1-2):
+    /// whatever built the line, a CR, LF or NUL in it, a character outside ASCII, or a line over the
+    /// RFC 5321 limit is refused here, so nothing a user passes can add a command.
+    /// </summary>
+    internal static class CommandLine
+    {
+        /// <summary>RFC 5321 4.5.3.1.4: a command line is at most 512 octets, CRLF included.</summary>
+        public const int MaxLength = 512;
+
+        /// <summary>Returns why <paramref name="command"/> cannot be sent, or null when it can.</summary>
+        public static string? Check(string command)
+        {
+            if (command.Length == 0)
+            {
+                return "The command is empty.";
+            }
+
+            for (int i = 0; i < command.Length; i++)
+            {
+                char c = command[i];
+                if (c == '\r' || c == '\n' || c == '\0')
+                {
+                    return $"The command contains a {(c == '\0' ? "NUL" : c == '\r' ? "CR" : "LF")} character at position {i + 1}.";
+                }
+
+                if (c > '\u007e' || (c < ' ' && c != '\t'))
+                {
+                    return $"The command contains the character U+{(int)c:X4} at position {i + 1}; only printable ASCII can be sent.";
+                }
+            }
+
+            if (command.Length + 2 > MaxLength)
+            {
+                return $"The command is {command.Length + 2} octets long with its CRLF; SMTP allows {MaxLength}.";
+            }
+
+            return null;
+        }
+
+        /// <summary>The wire form: the command and CRLF, or an exception when <see cref="Check"/> refuses it.</summary>
+        public static byte[] Encode(string command)
+        {
+            string? problem = Check(command);
+            if (problem != null)
+            {
+                // Reaching this means a caller skipped validation: a bug, never a server's doing.
+                throw new InvalidOperationException(problem);
+            }
+
+            return Encoding.ASCII.GetBytes(command + "\r\n");
+        }
+    }
+}

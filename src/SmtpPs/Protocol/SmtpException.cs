@@ -1,0 +1,85 @@
+using System;
+
+namespace SmtpPs
+{
+    /// <summary>Base of every failure of the dialogue itself (not of a parameter).</summary>
+    public abstract class SmtpException : Exception
+    {
+        protected SmtpException(string message, SmtpStage stage, Exception? inner = null)
+            : base(message, inner)
+        {
+            Stage = stage;
+        }
+
+        /// <summary>The step of the dialogue that failed.</summary>
+        public SmtpStage Stage { get; }
+    }
+
+    /// <summary>The server broke the protocol: a malformed reply, an unexpected code, bytes nobody asked for.</summary>
+    public sealed class SmtpProtocolException : SmtpException
+    {
+        public SmtpProtocolException(string message, SmtpStage stage, SmtpReply? reply = null)
+            : base(message, stage)
+        {
+            Reply = reply;
+        }
+
+        /// <summary>The offending reply, when it could be parsed at all.</summary>
+        public SmtpReply? Reply { get; }
+    }
+
+    /// <summary>A stage did not finish within its deadline.</summary>
+    public sealed class SmtpTimeoutException : SmtpException
+    {
+        public SmtpTimeoutException(SmtpStage stage, TimeSpan timeout)
+            : base($"The server did not answer within {timeout.TotalSeconds:0.###} s ({stage}).", stage)
+        {
+            Timeout = timeout;
+        }
+
+        public TimeSpan Timeout { get; }
+    }
+
+    /// <summary>No connection could be made, or the one there was broke.</summary>
+    public sealed class SmtpConnectionException : SmtpException
+    {
+        public SmtpConnectionException(string message, SmtpStage stage, Exception? inner = null, bool nameNotResolved = false)
+            : base(message, stage, inner)
+        {
+            NameNotResolved = nameNotResolved;
+        }
+
+        /// <summary>True when DNS had no address for the server name.</summary>
+        public bool NameNotResolved { get; }
+    }
+
+    /// <summary>
+    /// The server refused the session with a reply (421 at any point, a refused greeting, EHLO or RSET):
+    /// no later message can go over this connection.
+    /// </summary>
+    public sealed class SmtpSessionRejectedException : SmtpException
+    {
+        public SmtpSessionRejectedException(SmtpReply reply)
+            : base($"The server ended the session: {reply.Code} {reply.Text}", reply.Stage)
+        {
+            Reply = reply;
+        }
+
+        public SmtpReply Reply { get; }
+    }
+}
+
+namespace SmtpPs
+{
+    /// <summary>The exception behind the error record of a negative reply: the reply itself is the target.</summary>
+    public sealed class SmtpRejectedException : SmtpException
+    {
+        public SmtpRejectedException(SmtpReply reply, string message)
+            : base(message, reply.Stage)
+        {
+            Reply = reply;
+        }
+
+        public SmtpReply Reply { get; }
+    }
+}

@@ -1,0 +1,18 @@
+namespace SmtpPs
+{
+    /// <summary>The steps of the dialogue: names the reply's command and the stage a timeout hit.</summary>
+    public enum SmtpStage
+    {
+        Connect,
+        Greeting,
+        Ehlo,
+        Helo,
+        MailFrom,
+        RcptTo,
+        Data,
+        Content,
+        EndOfData,
+        Reset,
+        Quit,
+    }
+}

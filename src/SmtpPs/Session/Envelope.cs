@@ -1,0 +1,23 @@
+using System.Collections.Generic;
+
+namespace SmtpPs.Session
+{
+    /// <summary>The SMTP envelope: who the message is from and to, apart from its headers.</summary>
+    internal sealed class Envelope
+    {
+        public Envelope(string from, IReadOnlyList<string> to)
+        {
+            From = from;
+            To = to;
+        }
+
+        /// <summary>The reverse-path; empty for the null path &lt;&gt; (bounces).</summary>
+        public string From { get; }
+
+        public IReadOnlyList<string> To { get; }
+
+        public string MailCommand => $"MAIL FROM:<{From}>";
+
+        public static string RcptCommand(string recipient) => $"RCPT TO:<{recipient}>";
+    }
+}

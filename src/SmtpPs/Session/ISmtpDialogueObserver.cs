@@ -1,0 +1,18 @@
+namespace SmtpPs.Session
+{
+    /// <summary>
+    /// How the session tells its caller what happens, as it happens, without knowing who listens: the
+    /// cmdlet turns these into pipeline objects, error records and verbose lines.
+    /// </summary>
+    internal interface ISmtpDialogueObserver
+    {
+        /// <summary>Every reply, positive or negative, as soon as it is whole.</summary>
+        void OnReply(SmtpReply reply);
+
+        /// <summary>A negative reply that means a failure (not, say, a 502 to EHLO that HELO recovers from).</summary>
+        void OnRejected(SmtpReply reply, string explanation);
+
+        /// <summary>A step of the story for -Verbose, secrets already removed.</summary>
+        void OnVerbose(string message);
+    }
+}

@@ -1,0 +1,34 @@
+<#
+.SYNOPSIS
+    Runs the Pester suite against a built module; build.ps1 -Task Test calls it in a fresh pwsh.
+#>
+param(
+    [Parameter(Mandatory)] [string] $ModulePath,
+    [Parameter(Mandatory)] [string] $PesterPath,
+    [Parameter(Mandatory)] [string] $TestServerPath,
+    [Parameter(Mandatory)] [string] $SummaryPath,
+    [string[]] $Tag,
+    [string[]] $ExcludeTag = @('Soak')
+)
+
+$ErrorActionPreference = 'Stop'
+Import-Module $PesterPath -Force
+
+# The test files find the module and the test server through these.
+$env:SMTPPS_MODULE = $ModulePath
+$env:SMTPPS_TESTSERVER = $TestServerPath
+
+$configuration = New-PesterConfiguration
+$configuration.Run.Path = Join-Path $PSScriptRoot 'pester'
+$configuration.Run.PassThru = $true
+$configuration.Output.Verbosity = 'Detailed'
+$configuration.Filter.ExcludeTag = $ExcludeTag
+if ($Tag) { $configuration.Filter.Tag = $Tag }
+
+$result = Invoke-Pester -Configuration $configuration
+@{
+    Passed  = $result.PassedCount
+    Failed  = $result.FailedCount + $result.FailedBlocksCount + $result.FailedContainersCount
+    Skipped = $result.SkippedCount
+} | ConvertTo-Json | Set-Content -LiteralPath $SummaryPath
+exit ([int]($result.Result -ne 'Passed'))

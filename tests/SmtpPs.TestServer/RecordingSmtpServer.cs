@@ -1,0 +1,135 @@
+using System;
+using System.Buffers;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.Linq;
+using System.Net;
+using System.Net.Sockets;
+using System.Threading;
+using System.Threading.Tasks;
+using SmtpServer;
+using SmtpServer.Mail;
+using SmtpServer.Protocol;
+using SmtpServer.Storage;
+
+namespace SmtpPs.TestServer
+{
+    /// <summary>A message as the real ESMTP server (the SmtpServer package) accepted it.</summary>
+    public sealed class ReceivedMessage
+    {
+        public ReceivedMessage(string from, string[] to, byte[] data)
+        {
+            From = from;
+            To = to;
+            Data = data;
+        }
+
+        public string From { get; }
+
+        public string[] To { get; }
+
+        /// <summary>The content as the server stored it, after it removed the dot-stuffing and the final dot.</summary>
+        public byte[] Data { get; }
+
+        public string Text => System.Text.Encoding.UTF8.GetString(Data);
+    }
+
+    /// <summary>
+    /// A real ESMTP server (SmtpServer 11.1.0) on a free loopback port, behind a wire tap that records
+    /// the exact bytes each client sent, so tests can assert both what the server understood and what
+    /// went over the wire. Addresses whose local part starts with "reject" are refused.
+    /// </summary>
+    public sealed class RecordingSmtpServer : IDisposable
+    {
+        private readonly CancellationTokenSource _stop = new CancellationTokenSource();
+        private readonly SmtpServer.SmtpServer _server;
+        private readonly Task _serverTask;
+        private readonly WireTap _tap;
+
+        private RecordingSmtpServer(string serverName)
+        {
+            int innerPort = FreePort();
+            var options = new SmtpServerOptionsBuilder()
+                .ServerName(serverName)
+                .Endpoint(e => e.Endpoint(new IPEndPoint(IPAddress.Loopback, innerPort)))
+                .Build();
+            var services = new SmtpServer.ComponentModel.ServiceProvider();
+            services.Add(new Store(Messages));
+            services.Add(new Filter());
+            _server = new SmtpServer.SmtpServer(options, services);
+            _serverTask = _server.StartAsync(_stop.Token);
+            _tap = new WireTap(new IPEndPoint(IPAddress.Loopback, innerPort));
+        }
+
+        /// <summary>The port clients connect to (the tap's).</summary>
+        public int Port => _tap.Port;
+
+        public ConcurrentQueue<ReceivedMessage> Messages { get; } = new ConcurrentQueue<ReceivedMessage>();
+
+        /// <summary>One entry per client connection: every byte the client sent.</summary>
+        public IReadOnlyList<TappedConnection> Connections => _tap.Connections;
+
+        public static RecordingSmtpServer Start(string serverName = "test.smtpps.invalid") => new RecordingSmtpServer(serverName);
+
+        /// <summary>Waits (bounded) until <paramref name="count"/> messages arrived; true when they did.</summary>
+        public bool WaitForMessages(int count, int timeoutMs = 5000)
+        {
+            return SpinWait.SpinUntil(() => Messages.Count >= count, timeoutMs);
+        }
+
+        /// <summary>Waits (bounded) until every tapped connection was closed by both sides.</summary>
+        public bool WaitForIdle(int timeoutMs = 5000) => _tap.WaitForIdle(timeoutMs);
+
+        public void Dispose()
+        {
+            _stop.Cancel();
+            _tap.Dispose();
+            _server.Shutdown();
+            try
+            {
+                _serverTask.Wait(2000);
+            }
+            catch (AggregateException)
+            {
+            }
+        }
+
+        internal static int FreePort()
+        {
+            var probe = new TcpListener(IPAddress.Loopback, 0);
+            probe.Start();
+            int port = ((IPEndPoint)probe.LocalEndpoint).Port;
+            probe.Stop();
+            return port;
+        }
+
+        private static string Address(IMailbox mailbox) =>
+            string.IsNullOrEmpty(mailbox.User) && string.IsNullOrEmpty(mailbox.Host) ? string.Empty : $"{mailbox.User}@{mailbox.Host}";
+
+        private sealed class Store : MessageStore
+        {
+            private readonly ConcurrentQueue<ReceivedMessage> _messages;
+
+            public Store(ConcurrentQueue<ReceivedMessage> messages)
+            {
+                _messages = messages;
+            }
+
+            public override Task<SmtpResponse> SaveAsync(ISessionContext context, IMessageTransaction transaction,
+                ReadOnlySequence<byte> buffer, CancellationToken cancellationToken)
+            {
+                _messages.Enqueue(new ReceivedMessage(Address(transaction.From), transaction.To.Select(Address).ToArray(), buffer.ToArray()));
+                return Task.FromResult(SmtpResponse.Ok);
+            }
+        }
+
+        private sealed class Filter : MailboxFilter
+        {
+            public override Task<bool> CanAcceptFromAsync(ISessionContext context, IMailbox from, int size, CancellationToken cancellationToken)
+                => Task.FromResult(!(from.User ?? string.Empty).StartsWith("reject", StringComparison.OrdinalIgnoreCase));
+
+            public override Task<bool> CanDeliverToAsync(ISessionContext context, IMailbox to, IMailbox from, CancellationToken token)
+                => Task.FromResult(!(to.User ?? string.Empty).StartsWith("reject", StringComparison.OrdinalIgnoreCase));
+        }
+    }
+}

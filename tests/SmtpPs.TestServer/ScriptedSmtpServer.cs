@@ -1,0 +1,311 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace SmtpPs.TestServer
+{
+    /// <summary>
+    /// A loopback server that plays a script of exact bytes, for what real servers will not do:
+    /// fragmented and malformed replies, mixed codes, drops, trickles. Each accepted connection runs the
+    /// whole script; every byte the client sent is recorded. Steps, one per string:
+    /// <list type="bullet">
+    /// <item><c>reply 250-a|250 b</c>: the lines, each with CRLF, in one write</item>
+    /// <item><c>raw text</c>: exact bytes, with escapes \r \n \t \0 \\ \xHH</item>
+    /// <item><c>bytewise text</c>: the same bytes, one write per byte</item>
+    /// <item><c>trickle ms text</c>: one byte every ms milliseconds</item>
+    /// <item><c>read</c>: read one command line; <c>data</c>: read up to CRLF.CRLF</item>
+    /// <item><c>sleep ms</c>; <c>close</c>: close the connection at once</item>
+    /// </list>
+    /// </summary>
+    public sealed class ScriptedSmtpServer : IDisposable
+    {
+        private readonly TcpListener _listener = new TcpListener(IPAddress.Loopback, 0);
+        private readonly string[] _script;
+        private readonly MemoryStream _received = new MemoryStream();
+        private readonly List<Socket> _clients = new List<Socket>();
+        private readonly List<string> _log = new List<string>();
+        private int _connections;
+        private int _finishedConnections;
+
+        private ScriptedSmtpServer(string[] script)
+        {
+            _script = script;
+            _listener.Start();
+            Port = ((IPEndPoint)_listener.LocalEndpoint).Port;
+            _ = Task.Run(AcceptLoop);
+        }
+
+        public int Port { get; }
+
+        public int ConnectionCount => Volatile.Read(ref _connections);
+
+        public byte[] Received
+        {
+            get
+            {
+                lock (_received)
+                {
+                    return _received.ToArray();
+                }
+            }
+        }
+
+        public string ReceivedText => Encoding.Latin1.GetString(Received);
+
+        public string[] Commands => Wire.Commands(Received);
+
+        public byte[][] DataSections => Wire.DataSections(Received);
+
+        /// <summary>What happened to the script on each connection: "completed", or where it stopped.</summary>
+        public string[] Log
+        {
+            get
+            {
+                lock (_log)
+                {
+                    return _log.ToArray();
+                }
+            }
+        }
+
+        public static ScriptedSmtpServer Start(string[] script) => new ScriptedSmtpServer(script);
+
+        /// <summary>Waits (bounded) until every connection made so far has finished its script and closed.</summary>
+        public bool WaitForClose(int timeoutMs = 5000) =>
+            SpinWait.SpinUntil(() => ConnectionCount > 0 && Volatile.Read(ref _finishedConnections) == ConnectionCount, timeoutMs);
+
+        public void Dispose()
+        {
+            _listener.Stop();
+            lock (_clients)
+            {
+                foreach (Socket client in _clients)
+                {
+                    client.Dispose();
+                }
+            }
+        }
+
+        private async Task AcceptLoop()
+        {
+            while (true)
+            {
+                Socket client;
+                try
+                {
+                    client = await _listener.AcceptSocketAsync();
+                }
+                catch (Exception)
+                {
+                    return;
+                }
+
+                client.NoDelay = true;
+                Interlocked.Increment(ref _connections);
+                lock (_clients)
+                {
+                    _clients.Add(client);
+                }
+
+                _ = Task.Run(() => Play(client));
+            }
+        }
+
+        private void Play(Socket client)
+        {
+            var pending = new List<byte>();
+            string outcome = "completed";
+            try
+            {
+                client.ReceiveTimeout = 15000;
+                foreach (string step in _script)
+                {
+                    if (!Run(step, client, pending))
+                    {
+                        outcome = "closed by script at '" + step + "'";
+                        return;
+                    }
+                }
+
+                // Drain whatever else the client says (QUIT after an error, say) until it hangs up.
+                DrainUntilClosed(client);
+            }
+            catch (Exception e) when (e is SocketException || e is ObjectDisposedException || e is IOException)
+            {
+                outcome = "connection ended: " + e.Message;
+            }
+            catch (ClientClosedException e)
+            {
+                outcome = e.Message;
+            }
+            finally
+            {
+                lock (_log)
+                {
+                    _log.Add(outcome);
+                }
+
+                client.Dispose();
+                Interlocked.Increment(ref _finishedConnections);
+            }
+        }
+
+        private bool Run(string step, Socket client, List<byte> pending)
+        {
+            int space = step.IndexOf(' ');
+            string verb = space < 0 ? step : step.Substring(0, space);
+            string argument = space < 0 ? string.Empty : step.Substring(space + 1);
+            switch (verb)
+            {
+                case "reply":
+                    Send(client, Encoding.UTF8.GetBytes(string.Join("\r\n", argument.Split('|')) + "\r\n"));
+                    return true;
+                case "raw":
+                    Send(client, Unescape(argument));
+                    return true;
+                case "bytewise":
+                    foreach (byte b in Unescape(argument))
+                    {
+                        Send(client, new[] { b });
+                        Thread.Sleep(1);
+                    }
+
+                    return true;
+                case "trickle":
+                    int gap = int.Parse(argument.Substring(0, argument.IndexOf(' ')), CultureInfo.InvariantCulture);
+                    foreach (byte b in Unescape(argument.Substring(argument.IndexOf(' ') + 1)))
+                    {
+                        Send(client, new[] { b });
+                        Thread.Sleep(gap);
+                    }
+
+                    return true;
+                case "read":
+                    ReadUntil(client, pending, "\n"u8.ToArray());
+                    return true;
+                case "data":
+                    ReadUntil(client, pending, "\r\n.\r\n"u8.ToArray());
+                    return true;
+                case "sleep":
+                    Thread.Sleep(int.Parse(argument, CultureInfo.InvariantCulture));
+                    return true;
+                case "close":
+                    return false;
+                default:
+                    throw new ArgumentException($"Unknown script step '{step}'.");
+            }
+        }
+
+        private static void Send(Socket client, byte[] bytes) => client.Send(bytes);
+
+        /// <summary>Reads (recording everything) until <paramref name="terminator"/> has arrived, and consumes through it.</summary>
+        private void ReadUntil(Socket client, List<byte> pending, byte[] terminator)
+        {
+            var buffer = new byte[8192];
+            while (true)
+            {
+                int at = IndexOf(pending, terminator);
+                if (at >= 0)
+                {
+                    pending.RemoveRange(0, at + terminator.Length);
+                    return;
+                }
+
+                int read = client.Receive(buffer);
+                if (read == 0)
+                {
+                    throw new ClientClosedException("the client closed the connection while the script waited for it");
+                }
+
+                Record(buffer, read);
+                for (int i = 0; i < read; i++)
+                {
+                    pending.Add(buffer[i]);
+                }
+            }
+        }
+
+        private void DrainUntilClosed(Socket client)
+        {
+            var buffer = new byte[8192];
+            client.ReceiveTimeout = 5000;
+            int read;
+            while ((read = client.Receive(buffer)) > 0)
+            {
+                Record(buffer, read);
+            }
+        }
+
+        private void Record(byte[] buffer, int count)
+        {
+            lock (_received)
+            {
+                _received.Write(buffer, 0, count);
+            }
+        }
+
+        private static int IndexOf(List<byte> haystack, byte[] needle)
+        {
+            for (int i = 0; i + needle.Length <= haystack.Count; i++)
+            {
+                int j = 0;
+                while (j < needle.Length && haystack[i + j] == needle[j])
+                {
+                    j++;
+                }
+
+                if (j == needle.Length)
+                {
+                    return i;
+                }
+            }
+
+            return -1;
+        }
+
+        /// <summary>Turns \r \n \t \0 \\ and \xHH into bytes; everything else is UTF-8.</summary>
+        public static byte[] Unescape(string text)
+        {
+            var bytes = new List<byte>();
+            for (int i = 0; i < text.Length; i++)
+            {
+                if (text[i] != '\\' || i + 1 >= text.Length)
+                {
+                    bytes.AddRange(Encoding.UTF8.GetBytes(text[i].ToString()));
+                    continue;
+                }
+
+                char e = text[++i];
+                switch (e)
+                {
+                    case 'r': bytes.Add((byte)'\r'); break;
+                    case 'n': bytes.Add((byte)'\n'); break;
+                    case 't': bytes.Add((byte)'\t'); break;
+                    case '0': bytes.Add(0); break;
+                    case '\\': bytes.Add((byte)'\\'); break;
+                    case 'x':
+                        bytes.Add(byte.Parse(text.Substring(i + 1, 2), NumberStyles.HexNumber, CultureInfo.InvariantCulture));
+                        i += 2;
+                        break;
+                    default: throw new ArgumentException($"Unknown escape '\\{e}' in script.");
+                }
+            }
+
+            return bytes.ToArray();
+        }
+
+        private sealed class ClientClosedException : Exception
+        {
+            public ClientClosedException(string message)
+                : base(message)
+            {
+            }
+        }
+    }
+}

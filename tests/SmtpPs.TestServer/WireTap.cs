@@ -1,0 +1,172 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace SmtpPs.TestServer
+{
+    /// <summary>What one client sent through the tap, byte for byte.</summary>
+    public sealed class TappedConnection
+    {
+        private readonly MemoryStream _fromClient = new MemoryStream();
+        private int _open = 2;
+
+        public byte[] ClientBytes
+        {
+            get
+            {
+                lock (_fromClient)
+                {
+                    return _fromClient.ToArray();
+                }
+            }
+        }
+
+        /// <summary>The client's bytes as Latin-1 text (one char per byte): CR and LF stay visible.</summary>
+        public string ClientText => Encoding.Latin1.GetString(ClientBytes);
+
+        public bool IsClosed => Volatile.Read(ref _open) == 0;
+
+        /// <summary>The command lines the client sent, without the message content.</summary>
+        public string[] Commands => Wire.Commands(ClientBytes);
+
+        /// <summary>Exactly what the client sent after each DATA command, up to and including CRLF.CRLF.</summary>
+        public byte[][] DataSections => Wire.DataSections(ClientBytes);
+
+        internal void Append(byte[] buffer, int count)
+        {
+            lock (_fromClient)
+            {
+                _fromClient.Write(buffer, 0, count);
+            }
+        }
+
+        internal void OneSideClosed() => Interlocked.Decrement(ref _open);
+    }
+
+    /// <summary>A loopback TCP relay in front of a real server that records what clients send.</summary>
+    internal sealed class WireTap : IDisposable
+    {
+        private readonly TcpListener _listener = new TcpListener(IPAddress.Loopback, 0);
+        private readonly IPEndPoint _target;
+        private readonly List<TappedConnection> _connections = new List<TappedConnection>();
+        private readonly List<Socket> _sockets = new List<Socket>();
+
+        public WireTap(IPEndPoint target)
+        {
+            _target = target;
+            _listener.Start();
+            Port = ((IPEndPoint)_listener.LocalEndpoint).Port;
+            _ = Task.Run(AcceptLoop);
+        }
+
+        public int Port { get; }
+
+        public IReadOnlyList<TappedConnection> Connections
+        {
+            get
+            {
+                lock (_connections)
+                {
+                    return _connections.ToArray();
+                }
+            }
+        }
+
+        public bool WaitForIdle(int timeoutMs) => SpinWait.SpinUntil(() => Connections.All(c => c.IsClosed), timeoutMs);
+
+        public void Dispose()
+        {
+            _listener.Stop();
+            lock (_connections)
+            {
+                foreach (Socket socket in _sockets)
+                {
+                    socket.Dispose();
+                }
+            }
+        }
+
+        private async Task AcceptLoop()
+        {
+            while (true)
+            {
+                Socket client;
+                try
+                {
+                    client = await _listener.AcceptSocketAsync();
+                }
+                catch (Exception)
+                {
+                    return;
+                }
+
+                var server = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+                client.NoDelay = true;
+                var connection = new TappedConnection();
+                lock (_connections)
+                {
+                    _connections.Add(connection);
+                    _sockets.Add(client);
+                    _sockets.Add(server);
+                }
+
+                try
+                {
+                    await server.ConnectAsync(_target);
+                }
+                catch (SocketException)
+                {
+                    client.Dispose();
+                    continue;
+                }
+
+                _ = Pump(client, server, connection, record: true);
+                _ = Pump(server, client, connection, record: false);
+            }
+        }
+
+        private static async Task Pump(Socket from, Socket to, TappedConnection connection, bool record)
+        {
+            var buffer = new byte[16 * 1024];
+            try
+            {
+                while (true)
+                {
+                    int read = await from.ReceiveAsync(buffer, SocketFlags.None);
+                    if (read == 0)
+                    {
+                        break;
+                    }
+
+                    if (record)
+                    {
+                        connection.Append(buffer, read);
+                    }
+
+                    await to.SendAsync(new ArraySegment<byte>(buffer, 0, read), SocketFlags.None);
+                }
+            }
+            catch (Exception)
+            {
+            }
+            finally
+            {
+                try
+                {
+                    to.Shutdown(SocketShutdown.Send);
+                }
+                catch (Exception)
+                {
+                }
+
+                connection.OneSideClosed();
+            }
+        }
+    }
+}

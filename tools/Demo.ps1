@@ -1,0 +1,36 @@
+<#
+.SYNOPSIS
+    The main job on the embedded default: build.ps1 -Task Demo runs this in a fresh pwsh.
+    Starts the test ESMTP server on a free loopback port, sends one message file with
+    Send-RawSmtpMail, prints the replies, and shows what the server received.
+#>
+param(
+    [Parameter(Mandatory)] [string] $ModulePath,
+    [Parameter(Mandatory)] [string] $TestServerPath,
+    [Parameter(Mandatory)] [string] $MessagePath
+)
+
+$ErrorActionPreference = 'Stop'
+Import-Module $ModulePath
+Add-Type -Path $TestServerPath
+
+$server = [SmtpPs.TestServer.RecordingSmtpServer]::Start()
+try {
+    Write-Host "A real ESMTP server (SmtpServer 11.1.0) is listening on 127.0.0.1:$($server.Port)." -ForegroundColor Cyan
+    $relative = [System.IO.Path]::GetRelativePath((Get-Location).Path, $MessagePath)
+    Write-Host "PS> Send-RawSmtpMail -Path $relative -From demo@example.org -To you@example.org -Server 127.0.0.1 -Port $($server.Port)" -ForegroundColor Cyan
+
+    $replies = Send-RawSmtpMail -Path $MessagePath -From demo@example.org -To you@example.org -Server 127.0.0.1 -Port $server.Port
+    $replies | Format-Table | Out-Host
+
+    if (-not $server.WaitForMessages(1)) { throw 'The server did not store the message.' }
+    $message = @($server.Messages)[0]
+    Write-Host 'What the server stored:' -ForegroundColor Cyan
+    Write-Host "  MAIL FROM:<$($message.From)>  RCPT TO:<$($message.To -join '>, <')>"
+    Write-Host ($message.Text.TrimEnd() -replace '(?m)^', '  | ')
+    $wire = @($server.Connections)[0].DataSections[0]
+    Write-Host "On the wire after 354: $($wire.Length) octets, ending with CRLF.CRLF; the lines starting with '.' went out as '..'." -ForegroundColor Cyan
+}
+finally {
+    $server.Dispose()
+}
