@@ -39,10 +39,15 @@ function Build-Module {
     $bin = Join-Path $root "src/SmtpPs/bin/$Configuration/netstandard2.0"
     Copy-Item -LiteralPath (Join-Path $bin 'SmtpPs.dll'), (Join-Path $bin 'SmtpPs.pdb') -Destination $moduleDir
     Copy-Item -LiteralPath (Join-Path $root 'module/SmtpPs.Format.ps1xml') -Destination $moduleDir
-    Copy-Item -Path (Join-Path $root 'module/en-US/*') -Destination (Join-Path $moduleDir 'en-US')
     $manifest = Get-Content -LiteralPath (Join-Path $root 'module/SmtpPs.psd1') -Raw
     $manifest = $manifest -replace "ModuleVersion(\s*)=\s*'[^']*'", "ModuleVersion`$1= '$version'"
     Set-Content -LiteralPath (Join-Path $moduleDir 'SmtpPs.psd1') -Value $manifest -NoNewline
+    # The help ships as MAML made from docs/*.md and the cmdlet's own metadata.
+    $exit = Invoke-InFreshPwsh (Join-Path $root 'tools/ConvertTo-MamlHelp.ps1') @(
+        '-ModulePath', (Join-Path $moduleDir 'SmtpPs.psd1'),
+        '-DocsPath', (Join-Path $root 'docs'),
+        '-OutputPath', (Join-Path $moduleDir 'en-US'))
+    if ($exit -ne 0) { throw 'Making the MAML help failed.' }
     Write-Host "Built SmtpPs $version into $moduleDir"
 }
 

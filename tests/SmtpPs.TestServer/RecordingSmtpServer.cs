@@ -31,7 +31,14 @@ namespace SmtpPs.TestServer
         /// <summary>The content as the server stored it, after it removed the dot-stuffing and the final dot.</summary>
         public byte[] Data { get; }
 
-        public string Text => System.Text.Encoding.UTF8.GetString(Data);
+        /// <summary>
+        /// The message as RFC 5321 4.1.1.4 defines it: SmtpServer drops the CRLF that ends the last line
+        /// along with the terminating ".CRLF", so it is put back here.
+        /// </summary>
+        public byte[] Content => Data.Concat("\r\n"u8.ToArray()).ToArray();
+
+        /// <summary><see cref="Content"/> as Latin-1 text: one char per byte, so every CR and LF stays visible.</summary>
+        public string Text => System.Text.Encoding.Latin1.GetString(Content);
     }
 
     /// <summary>

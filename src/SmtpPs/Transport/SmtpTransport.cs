@@ -115,20 +115,22 @@ namespace SmtpPs.Transport
                 return new[] { address };
             }
 
-            Task<IPAddress[]> lookup = Dns.GetHostAddressesAsync(host);
+            Task<IPAddress[]> lookup;
             try
             {
+                lookup = Dns.GetHostAddressesAsync(host);
                 if (!lookup.Wait(Milliseconds(timeout), cancellation))
                 {
                     Observe(lookup);
                     throw new SmtpTimeoutException(SmtpStage.Connect, timeout);
                 }
             }
-            catch (AggregateException e)
+            catch (Exception e) when (e is AggregateException || e is ArgumentException || e is SocketException)
             {
+                Exception cause = (e as AggregateException)?.InnerException ?? e;
                 throw new SmtpConnectionException(
-                    $"The server name '{host}' could not be resolved: {(e.InnerException ?? e).Message}",
-                    SmtpStage.Connect, e.InnerException, nameNotResolved: true);
+                    $"The server name '{host}' could not be resolved: {cause.Message}",
+                    SmtpStage.Connect, cause, nameNotResolved: true);
             }
 
             var usable = new List<IPAddress>();

@@ -1,0 +1,62 @@
+# Shared by every *.Tests.ps1: loads the module under test and the loopback test servers, and makes
+# message files. Import it in BeforeAll.
+
+if (-not $env:SMTPPS_MODULE -or -not $env:SMTPPS_TESTSERVER) {
+    throw 'Run the tests through ./build.ps1 -Task Test, which sets SMTPPS_MODULE and SMTPPS_TESTSERVER.'
+}
+
+Import-Module $env:SMTPPS_MODULE -Force -Global
+if (-not ('SmtpPs.TestServer.RecordingSmtpServer' -as [type])) {
+    Add-Type -Path $env:SMTPPS_TESTSERVER
+}
+
+$script:Latin1 = [System.Text.Encoding]::Latin1
+
+function New-MessageFile {
+    <# Writes a message file in TestDrive from text (taken byte for byte as Latin-1) or raw bytes. #>
+    param(
+        [string] $Text,
+        [byte[]] $Bytes,
+        [string] $Name = ("msg-{0}.eml" -f [guid]::NewGuid().ToString('n').Substring(0, 8))
+    )
+    $path = Join-Path $TestDrive $Name
+    if ($PSBoundParameters.ContainsKey('Bytes')) {
+        [System.IO.File]::WriteAllBytes($path, $Bytes)
+    }
+    else {
+        [System.IO.File]::WriteAllBytes($path, $script:Latin1.GetBytes($Text))
+    }
+    return $path
+}
+
+function Get-Latin1Text([byte[]] $Bytes) { $script:Latin1.GetString($Bytes) }
+
+function Get-Latin1Bytes([string] $Text) { $script:Latin1.GetBytes($Text) }
+
+function Start-RecordingServer { [SmtpPs.TestServer.RecordingSmtpServer]::Start() }
+
+function Start-ScriptedServer([string[]] $Script) { [SmtpPs.TestServer.ScriptedSmtpServer]::Start($Script) }
+
+function Get-HappyScript {
+    <#
+    The script of a plain ESMTP server for one message with -Recipients RCPTs. -Ehlo replaces the EHLO
+    reply; -Final the reply to the final dot.
+    #>
+    param(
+        [int] $Recipients = 1,
+        [string] $Ehlo = 'reply 250-scripted.test|250 8BITMIME',
+        [string] $Final = 'reply 250 2.0.0 Ok: queued as ABC123'
+    )
+    $steps = @('reply 220 scripted.test ESMTP', 'read', $Ehlo, 'read', 'reply 250 2.1.0 Ok')
+    for ($i = 0; $i -lt $Recipients; $i++) { $steps += 'read', 'reply 250 2.1.5 Ok' }
+    $steps += 'read', 'reply 354 End data with <CR><LF>.<CR><LF>', 'data', $Final, 'read', 'reply 221 2.0.0 Bye'
+    return $steps
+}
+
+function Get-FreeTcpPort {
+    $listener = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
+    $listener.Start()
+    try { $listener.LocalEndpoint.Port } finally { $listener.Stop() }
+}
+
+Export-ModuleMember -Function *
