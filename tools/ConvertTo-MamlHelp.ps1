@@ -16,7 +16,8 @@ param(
 $ErrorActionPreference = 'Stop'
 Set-StrictMode -Version Latest
 $module = Import-Module $ModulePath -PassThru
-$common = [System.Management.Automation.PSCmdlet]::CommonParameters + [System.Management.Automation.PSCmdlet]::OptionalCommonParameters
+# -WhatIf and -Confirm are documented like the cmdlet's own; the rest are <CommonParameters>.
+$common = [System.Management.Automation.PSCmdlet]::CommonParameters
 
 function Read-HelpMarkdown([string] $path) {
     # Sections by '## ', subsections by '### '; fenced code kept verbatim.
@@ -56,7 +57,9 @@ function Get-PipelineInput($parameter) {
 function Write-Parameter($writer, $parameter, $setParameter, [string[]] $description, [string] $default) {
     $isSwitch = $parameter.ParameterType -eq [System.Management.Automation.SwitchParameter]
     $required = if ($setParameter) { $setParameter.IsMandatory } else { @($parameter.ParameterSets.Values | Where-Object IsMandatory).Count -gt 0 }
-    $position = if ($setParameter -and $setParameter.Position -ge 0) { [string]$setParameter.Position } else { 'named' }
+    $positions = if ($setParameter) { @($setParameter.Position) } else { @($parameter.ParameterSets.Values.Position) }
+    $position = $positions | Where-Object { $_ -ge 0 } | ForEach-Object { [string]$_ } | Select-Object -First 1
+    if (-not $position) { $position = 'named' }
     $globbing = [bool]($parameter.Attributes | Where-Object { $_ -is [System.Management.Automation.SupportsWildcardsAttribute] })
     $writer.WriteStartElement('command', 'parameter', $ns.command)
     $writer.WriteAttributeString('required', $required.ToString().ToLowerInvariant())
