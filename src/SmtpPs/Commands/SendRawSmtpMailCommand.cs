@@ -49,7 +49,7 @@ namespace SmtpPs.Commands
 
         /// <summary>The envelope recipients (one RCPT TO each).</summary>
         [Parameter(Mandatory = true)]
-        [ValidateNotNullOrEmpty]
+        [AllowEmptyString]
         public string[] To { get; set; } = Array.Empty<string>();
 
         /// <summary>The SMTP server's name or address.</summary>
