@@ -151,9 +151,8 @@ namespace SmtpPs.Commands
 
         protected override void StopProcessing()
         {
-            // Ctrl+C: end at once. Closing the socket ends any read or write in progress.
+            // Ctrl+C: the session closes its socket on this token, which ends any read or write at once.
             _stopping.Cancel();
-            _session?.Abort();
         }
 
         public void Dispose()

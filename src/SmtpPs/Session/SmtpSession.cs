@@ -29,6 +29,7 @@ namespace SmtpPs.Session
         private bool _needsReset;
         private bool _inContent;
         private bool _closed;
+        private CancellationTokenRegistration _cancellation;
 
         private SmtpSession(SmtpTransport transport, string serverName, SmtpTimeouts timeouts, ISmtpDialogueObserver observer)
         {
@@ -54,6 +55,9 @@ namespace SmtpPs.Session
             var connecting = Stopwatch.StartNew();
             SmtpTransport transport = SmtpTransport.Connect(server, port, timeouts.Connect, observer.OnVerbose, cancellation);
             var session = new SmtpSession(transport, $"{server}:{port}", timeouts, observer);
+
+            // Ctrl+C at any point of the session, even before Open returns, closes the socket at once.
+            session._cancellation = cancellation.Register(transport.Abort);
             try
             {
                 session.Greet(connecting);
@@ -162,12 +166,6 @@ namespace SmtpPs.Session
             {
                 Close();
             }
-        }
-
-        /// <summary>Closes the connection from any thread (Ctrl+C): a blocked read or write ends at once.</summary>
-        public void Abort()
-        {
-            _transport.Abort();
         }
 
         public void Dispose() => Close();
@@ -402,6 +400,7 @@ namespace SmtpPs.Session
             if (!_closed)
             {
                 _closed = true;
+                _cancellation.Dispose();
                 _transport.Dispose();
             }
         }
