@@ -1,0 +1,91 @@
+# A private Postfix instance for the interop tests: its own config_directory, queue and ports on
+# loopback, relaying everything it accepts to a port the test names (the recording server), so a
+# test sees what Postfix made of the message. Needs Debian's postfix package and root, as in CI.
+
+function Get-PostfixSkipReason {
+    if (-not $IsLinux) { return 'Postfix interop runs on Linux only.' }
+    if (-not (Test-Path /usr/sbin/postfix)) { return 'Postfix is not installed (.ci/run installs it: apt-get install postfix).' }
+    if ((id -u) -ne '0') { return 'A private Postfix instance must be started as root (CI runs as root).' }
+    return $null
+}
+
+function Start-PrivatePostfix {
+    <# Starts Postfix with smtpd on -Port (loopback) and relayhost [127.0.0.1]:-RelayPort. Returns its directory. #>
+    param([Parameter(Mandatory)] [int] $Port, [Parameter(Mandatory)] [int] $RelayPort)
+    $dir = Join-Path ([System.IO.Path]::GetTempPath()) ("smtpps-postfix-" + [guid]::NewGuid().ToString('n').Substring(0, 8))
+    $etc = Join-Path $dir 'etc'
+    $null = New-Item -ItemType Directory -Path $etc, (Join-Path $dir 'queue'), (Join-Path $dir 'data') -Force
+    & chown postfix (Join-Path $dir 'data')
+    Copy-Item /etc/postfix/postfix-files, /etc/postfix/dynamicmaps.cf -Destination $etc
+    if (Test-Path /etc/postfix/postfix-files.d) { Copy-Item /etc/postfix/postfix-files.d -Destination $etc -Recurse }
+    if (Test-Path /etc/postfix/dynamicmaps.cf.d) { Copy-Item /etc/postfix/dynamicmaps.cf.d -Destination $etc -Recurse }
+    @"
+compatibility_level = 3.6
+queue_directory = $dir/queue
+data_directory = $dir/data
+meta_directory = $etc
+mail_owner = postfix
+setgid_group = postdrop
+myhostname = postfix.smtpps.test
+mydomain = smtpps.test
+myorigin = `$myhostname
+mydestination =
+inet_interfaces = 127.0.0.1
+inet_protocols = ipv4
+mynetworks = 127.0.0.0/8
+smtpd_relay_restrictions = permit_mynetworks, reject
+relayhost = [127.0.0.1]:$RelayPort
+smtp_dns_support_level = disabled
+local_header_rewrite_clients =
+alias_maps =
+alias_database =
+maillog_file = $dir/maillog
+maillog_file_prefixes = $dir
+queue_run_delay = 1s
+minimal_backoff_time = 1s
+maximal_backoff_time = 2s
+smtputf8_enable = no
+"@ | Set-Content -LiteralPath (Join-Path $etc 'main.cf')
+    # The package's master.cf with chroot off (the private queue has no chroot jail) and smtpd on our port.
+    $master = Get-Content /etc/postfix/master.cf | ForEach-Object {
+        if ($_ -match '^smtp\s+inet\s') { "127.0.0.1:$Port inet n - n - - smtpd" }
+        elseif ($_ -match '^(\S+\s+(unix|inet|fifo|unix-dgram|pass)\s+\S+\s+\S+\s+)y(\s.*)$') { $Matches[1] + 'n' + $Matches[3] }
+        else { $_ }
+    }
+    $master | Set-Content -LiteralPath (Join-Path $etc 'master.cf')
+    # postfix reports its fatal errors only to a terminal or syslog: script(1) gives it a terminal.
+    $output = & script -qc "/usr/sbin/postfix -c $etc start" /dev/null 2>&1
+    if ($LASTEXITCODE -ne 0) { throw "Postfix did not start: $output" }
+    # Wait (bounded) until smtpd answers.
+    $deadline = [DateTime]::UtcNow.AddSeconds(15)
+    while ([DateTime]::UtcNow -lt $deadline) {
+        $client = [System.Net.Sockets.TcpClient]::new()
+        try { $client.Connect('127.0.0.1', $Port); return $dir } catch { Start-Sleep -Milliseconds 100 } finally { $client.Dispose() }
+    }
+    throw "Postfix did not listen on 127.0.0.1:$Port within 15 s. Log: $(Get-Content (Join-Path $dir 'maillog') -Raw -ErrorAction SilentlyContinue)"
+}
+
+function Stop-PrivatePostfix([string] $Directory) {
+    if ($Directory -and (Test-Path $Directory)) {
+        $null = & /usr/sbin/postfix -c (Join-Path $Directory 'etc') stop 2>&1
+        Remove-Item -LiteralPath $Directory -Recurse -Force -ErrorAction SilentlyContinue
+    }
+}
+
+function Start-SmtpSink {
+    <# Postfix's smtp-sink on a loopback port, dumping each message into -DumpDirectory. Returns the process. #>
+    param([Parameter(Mandatory)] [int] $Port, [Parameter(Mandatory)] [string] $DumpDirectory, [string[]] $Options = @())
+    # As root, smtp-sink must drop to a user (-u): that user writes the dumps.
+    & chown postfix $DumpDirectory
+    $arguments = @('-u', 'postfix') + $Options + @('-d', "$DumpDirectory/%M.", "127.0.0.1:$Port", '10')
+    $process = Start-Process -FilePath /usr/sbin/smtp-sink -ArgumentList $arguments -PassThru
+    $deadline = [DateTime]::UtcNow.AddSeconds(10)
+    while ([DateTime]::UtcNow -lt $deadline) {
+        $client = [System.Net.Sockets.TcpClient]::new()
+        try { $client.Connect('127.0.0.1', $Port); return $process } catch { Start-Sleep -Milliseconds 50 } finally { $client.Dispose() }
+    }
+    $process.Kill()
+    throw "smtp-sink did not listen on 127.0.0.1:$Port."
+}
+
+Export-ModuleMember -Function *
