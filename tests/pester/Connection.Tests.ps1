@@ -4,6 +4,20 @@ BeforeAll {
     $script:file = New-MessageFile -Text "Subject: t`r`n`r`nbody`r`n"
 }
 
+Describe 'Finding the server' {
+    It 'resolves a name and says in -Verbose which address answered' {
+        $server = Start-RecordingServer
+        try {
+            $verbose = Send-RawSmtpMail -Path $file -From a@example.org -To b@example.org -Server localhost -Port $server.Port -Verbose 4>&1 |
+                Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }
+            $server.WaitForMessages(1) | Should -BeTrue
+            $verbose.Message | Should -Contain 'localhost resolved to 127.0.0.1.'
+            $verbose.Message | Should -Contain "Connected to 127.0.0.1:$($server.Port)."
+        }
+        finally { $server.Dispose() }
+    }
+}
+
 Describe 'Connection faults' {
     It 'reports a refused connection as SmtpConnectFailed and names the file not delivered' {
         $port = Get-FreeTcpPort

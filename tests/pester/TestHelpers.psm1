@@ -59,4 +59,25 @@ function Get-FreeTcpPort {
     try { $listener.LocalEndpoint.Port } finally { $listener.Stop() }
 }
 
+function Invoke-FreshPwsh {
+    <#
+    Runs a script file in a new pwsh -NoProfile whose PSModulePath finds the built module, as a user's
+    shell would after installing it. Returns the output lines; $LASTEXITCODE holds the exit code.
+    #>
+    param([Parameter(Mandatory)] [string] $File, [string[]] $Arguments = @())
+    $process = [System.Diagnostics.Process]::GetCurrentProcess().MainModule.FileName
+    $pwsh = if ([System.IO.Path]::GetFileNameWithoutExtension($process) -eq 'dotnet') {
+        @($process, [System.Reflection.Assembly]::GetEntryAssembly().Location)
+    }
+    else { @($process) }
+    $modules = Split-Path (Split-Path (Split-Path $env:SMTPPS_MODULE))
+    $saved = $env:PSModulePath
+    try {
+        $env:PSModulePath = $modules + [System.IO.Path]::PathSeparator + $saved
+        $rest = @($pwsh | Select-Object -Skip 1)
+        & $pwsh[0] @rest -NoProfile -NonInteractive -File $File @Arguments 2>&1
+    }
+    finally { $env:PSModulePath = $saved }
+}
+
 Export-ModuleMember -Function *
