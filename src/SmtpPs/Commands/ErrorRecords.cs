@@ -33,6 +33,20 @@ namespace SmtpPs.Commands
             (string id, ErrorCategory category) = fault switch
             {
                 SmtpTimeoutException _ => ("SmtpTimeout", ErrorCategory.OperationTimeout),
+                SmtpTlsException t => (t.Failure switch
+                {
+                    SmtpTlsFailure.NotOffered => "SmtpStartTlsNotOffered",
+                    SmtpTlsFailure.Refused => "SmtpStartTlsRejected",
+                    SmtpTlsFailure.CertificateRejected => "SmtpCertificateRejected",
+                    SmtpTlsFailure.ProtocolTooOld => "SmtpTlsProtocolTooOld",
+                    _ => "SmtpTlsHandshakeFailed",
+                }, ErrorCategory.SecurityError),
+                SmtpAuthenticationException a => (a.Failure switch
+                {
+                    SmtpAuthenticationFailure.NotOffered => "SmtpAuthenticationNotOffered",
+                    SmtpAuthenticationFailure.Unencrypted => "UnencryptedAuthenticationRefused",
+                    _ => "SmtpAuthenticationMechanismUnavailable",
+                }, ErrorCategory.AuthenticationError),
                 SmtpProtocolException _ => ("SmtpProtocolError", ErrorCategory.ProtocolError),
                 SmtpConnectionException c when c.NameNotResolved => ("SmtpServerNotFound", ErrorCategory.ConnectionError),
                 SmtpConnectionException c when c.Stage == SmtpStage.Connect => ("SmtpConnectFailed", ErrorCategory.ConnectionError),
@@ -40,7 +54,12 @@ namespace SmtpPs.Commands
                 IOException _ => ("MessageFileReadFailed", ErrorCategory.ReadError),
                 _ => ("SmtpFailed", ErrorCategory.NotSpecified),
             };
-            object target = fault is SmtpProtocolException { Reply: { } reply } ? reply : (object)server;
+            object target = fault switch
+            {
+                SmtpProtocolException { Reply: { } reply } => reply,
+                SmtpTlsException { Reply: { } reply } => reply,
+                _ => server,
+            };
             return new ErrorRecord(fault, id, category, target) { ErrorDetails = new ErrorDetails(message) };
         }
 
@@ -56,9 +75,23 @@ namespace SmtpPs.Commands
                 return "SmtpServiceClosing";
             }
 
+            if (reply.Stage == SmtpStage.Auth || reply.Code == 530)
+            {
+                return reply.Code switch
+                {
+                    535 => "SmtpAuthenticationFailed",
+                    534 => "SmtpAuthenticationTooWeak",
+                    538 => "SmtpAuthenticationNeedsEncryption",
+                    530 => "SmtpAuthenticationRequired",
+                    454 => "SmtpAuthenticationUnavailable",
+                    _ => "SmtpAuthenticationRejected",
+                };
+            }
+
             return reply.Stage switch
             {
                 SmtpStage.Greeting => "SmtpGreetingRejected",
+                SmtpStage.StartTls => "SmtpStartTlsRejected",
                 SmtpStage.Ehlo => "SmtpEhloRejected",
                 SmtpStage.Helo => "SmtpHeloRejected",
                 SmtpStage.MailFrom => "SmtpSenderRejected",
@@ -77,6 +110,12 @@ namespace SmtpPs.Commands
         /// </summary>
         private static ErrorCategory RejectionCategory(SmtpReply reply)
         {
+            if (reply.Stage == SmtpStage.Auth || reply.Code == 530)
+            {
+                // RFC 4954 6: 530 and 534 say what is allowed; 535, 538 and 454 that these credentials failed.
+                return reply.Code == 530 || reply.Code == 534 ? ErrorCategory.PermissionDenied : ErrorCategory.AuthenticationError;
+            }
+
             if (reply.IsTransient)
             {
                 return ErrorCategory.ResourceUnavailable;

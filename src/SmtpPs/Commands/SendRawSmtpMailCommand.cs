@@ -2,9 +2,12 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Management.Automation;
+using System.Security;
 using System.Threading;
 using SmtpPs.Protocol;
+using SmtpPs.Protocol.Sasl;
 using SmtpPs.Session;
+using SmtpPs.Transport;
 
 namespace SmtpPs.Commands
 {
@@ -24,7 +27,7 @@ namespace SmtpPs.Commands
         private readonly CancellationTokenSource _stopping = new CancellationTokenSource();
         private readonly List<SmtpMessageResult> _results = new List<SmtpMessageResult>();
         private SmtpSession? _session;
-        private SmtpTimeouts _timeouts = new SmtpTimeouts();
+        private SessionOptions? _options;
         private Envelope _envelope = new Envelope(string.Empty, Array.Empty<string>());
         private string? _sessionEndedBecause;
         private bool _quiet;
@@ -76,6 +79,47 @@ namespace SmtpPs.Commands
         [Parameter]
         public SwitchParameter PassThru { get; set; }
 
+        /// <summary>When to use TLS: Auto (465 implicit, else STARTTLS when offered and required with credentials).</summary>
+        [Parameter]
+        public SmtpTlsMode TlsMode { get; set; } = SmtpTlsMode.Auto;
+
+        /// <summary>The name the server certificate must carry, when -Server is an address or another name.</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string? TlsServerName { get; set; }
+
+        /// <summary>Accepts any certificate: the connection is encrypted but not authenticated.</summary>
+        [Parameter]
+        public SwitchParameter SkipCertificateCheck { get; set; }
+
+        /// <summary>The SHA-256 of the one certificate to accept (hex), trusted or not.</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string? CertificateThumbprint { get; set; }
+
+        /// <summary>User name and password for AUTH; with -AccessToken only the user name is used.</summary>
+        [Parameter]
+        [Credential]
+        public PSCredential? Credential { get; set; }
+
+        /// <summary>Forces one SASL mechanism instead of the strongest one offered.</summary>
+        [Parameter]
+        [ValidateSet("PLAIN", "LOGIN", "CRAM-MD5", "XOAUTH2", "OAUTHBEARER", IgnoreCase = true)]
+        public string? AuthenticationMechanism { get; set; }
+
+        /// <summary>An OAuth 2.0 access token for XOAUTH2/OAUTHBEARER (Microsoft 365, Gmail).</summary>
+        [Parameter]
+        public SecureString? AccessToken { get; set; }
+
+        /// <summary>The user name for -AccessToken when no -Credential is given.</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string? UserName { get; set; }
+
+        /// <summary>Lets credentials cross a connection without TLS. Never the default.</summary>
+        [Parameter]
+        public SwitchParameter AllowUnencryptedAuthentication { get; set; }
+
         protected override void BeginProcessing()
         {
             string? problem = MailboxRules.CheckSender(From);
@@ -115,7 +159,71 @@ namespace SmtpPs.Commands
                 CheckCommandLength("EHLO " + HeloName, HeloName);
             }
 
-            _timeouts = TimeoutSec > 0 ? new SmtpTimeouts().CappedAt(TimeSpan.FromSeconds(TimeoutSec)) : new SmtpTimeouts();
+            _options = BuildSessionOptions();
+        }
+
+        /// <summary>The TLS and AUTH parameters, checked together before any I/O.</summary>
+        private SessionOptions BuildSessionOptions()
+        {
+            var options = new SessionOptions(Server, Port)
+            {
+                HeloName = HeloName,
+                Timeouts = TimeoutSec > 0 ? new SmtpTimeouts().CappedAt(TimeSpan.FromSeconds(TimeoutSec)) : new SmtpTimeouts(),
+                TlsMode = TlsMode,
+                TlsServerName = TlsServerName,
+                SkipCertificateCheck = SkipCertificateCheck,
+                CertificateThumbprint = CertificateThumbprint,
+                AuthenticationMechanism = AuthenticationMechanism?.ToUpperInvariant(),
+                AllowUnencryptedAuthentication = AllowUnencryptedAuthentication,
+            };
+
+            if (CertificateThumbprint != null && CertificatePolicy.ParseHex(CertificateThumbprint) == null)
+            {
+                ThrowTerminatingError(ErrorRecords.InvalidArgument("InvalidCertificateThumbprint",
+                    "-CertificateThumbprint must be the SHA-256 of the certificate: 64 hexadecimal digits.", CertificateThumbprint));
+            }
+
+            if (TlsServerName != null && Session.HeloName.Check(TlsServerName) != null)
+            {
+                ThrowTerminatingError(ErrorRecords.InvalidArgument("InvalidTlsServerName", $"-TlsServerName '{TlsServerName}' is not a host name.", TlsServerName));
+            }
+
+            string? user = UserName ?? Credential?.UserName;
+            if (AccessToken != null && string.IsNullOrEmpty(user))
+            {
+                ThrowTerminatingError(ErrorRecords.InvalidArgument("AccessTokenNeedsUserName",
+                    "-AccessToken needs the account's user name: give -UserName or -Credential.", null));
+            }
+
+            bool tokenMechanism = options.AuthenticationMechanism == "XOAUTH2" || options.AuthenticationMechanism == "OAUTHBEARER";
+            if (options.AuthenticationMechanism != null && tokenMechanism != (AccessToken != null))
+            {
+                ThrowTerminatingError(ErrorRecords.InvalidArgument("AuthenticationMechanismMismatch",
+                    tokenMechanism
+                        ? $"-AuthenticationMechanism {options.AuthenticationMechanism} sends an OAuth 2.0 token: give -AccessToken."
+                        : $"-AuthenticationMechanism {options.AuthenticationMechanism} sends a password: give -Credential, not -AccessToken.",
+                    AuthenticationMechanism));
+            }
+
+            if (options.AuthenticationMechanism != null && Credential == null && AccessToken == null)
+            {
+                ThrowTerminatingError(ErrorRecords.InvalidArgument("AuthenticationMechanismWithoutCredential",
+                    "-AuthenticationMechanism needs -Credential or -AccessToken.", AuthenticationMechanism));
+            }
+
+            if (Credential != null || AccessToken != null)
+            {
+                options.Credentials = new SaslCredentials(user!, AccessToken == null ? Credential?.Password : null, AccessToken);
+                if (TlsMode == SmtpTlsMode.None && !AllowUnencryptedAuthentication)
+                {
+                    // RELIABILITY row 28: refused before anything is sent, not after the server asked.
+                    ThrowTerminatingError(new ErrorRecord(
+                        new SecurityException("-TlsMode None would send the credentials without encryption; use TLS, or give -AllowUnencryptedAuthentication to send them anyway."),
+                        "UnencryptedAuthenticationRefused", ErrorCategory.SecurityError, TlsMode));
+                }
+            }
+
+            return options;
         }
 
         protected override void ProcessRecord()
@@ -197,7 +305,7 @@ namespace SmtpPs.Commands
 
             try
             {
-                _session ??= SmtpSession.Open(Server, Port, HeloName, _timeouts, new Observer(this), _stopping.Token);
+                _session ??= SmtpSession.Open(_options!, new Observer(this), _stopping.Token);
                 using var content = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 4096, FileOptions.SequentialScan);
                 _session.Send(_envelope, content, result);
             }
@@ -262,6 +370,14 @@ namespace SmtpPs.Commands
                 if (!_cmdlet._quiet)
                 {
                     _cmdlet.WriteError(ErrorRecords.Rejected(reply, explanation));
+                }
+            }
+
+            public void OnWarning(string message)
+            {
+                if (!_cmdlet._quiet)
+                {
+                    _cmdlet.WriteWarning(message);
                 }
             }
 

@@ -14,7 +14,9 @@ namespace SmtpPs.Protocol
         public const int MaxLength = 512;
 
         /// <summary>Returns why <paramref name="command"/> cannot be sent, or null when it can.</summary>
-        public static string? Check(string command)
+        public static string? Check(string command) => Check(command, MaxLength);
+
+        private static string? Check(string command, int maxLength)
         {
             if (command.Length == 0)
             {
@@ -35,12 +37,27 @@ namespace SmtpPs.Protocol
                 }
             }
 
-            if (command.Length + 2 > MaxLength)
+            if (command.Length + 2 > maxLength)
             {
-                return $"The command is {command.Length + 2} octets long with its CRLF; SMTP allows {MaxLength}.";
+                return $"The command is {command.Length + 2} octets long with its CRLF; SMTP allows {maxLength}.";
             }
 
             return null;
+        }
+
+        /// <summary>RFC 4954 4: a line answering an AUTH challenge may be up to 12288 octets, and may be empty.</summary>
+        public const int MaxSaslLength = 12288;
+
+        /// <summary>The wire form of a SASL response line (base64, "*" or empty), with the same checks.</summary>
+        public static byte[] EncodeSaslResponse(string line)
+        {
+            string? problem = line.Length == 0 ? null : Check(line, MaxSaslLength);
+            if (problem != null)
+            {
+                throw new InvalidOperationException(problem);
+            }
+
+            return Encoding.ASCII.GetBytes(line + "\r\n");
         }
 
         /// <summary>The wire form: the command and CRLF, or an exception when <see cref="Check"/> refuses it.</summary>

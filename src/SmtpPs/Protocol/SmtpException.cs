@@ -83,3 +83,65 @@ namespace SmtpPs
         public SmtpReply Reply { get; }
     }
 }
+
+namespace SmtpPs
+{
+    /// <summary>Why TLS could not be had.</summary>
+    public enum SmtpTlsFailure
+    {
+        /// <summary>TLS was required and the server did not advertise STARTTLS (or was stripped of it).</summary>
+        NotOffered,
+
+        /// <summary>The server answered STARTTLS with something else than 220.</summary>
+        Refused,
+
+        /// <summary>The handshake failed (no TLS on the port, no common protocol, a broken connection).</summary>
+        HandshakeFailed,
+
+        /// <summary>The certificate was untrusted, expired, for another name, or not the pinned one.</summary>
+        CertificateRejected,
+
+        /// <summary>The server offered only TLS 1.0 or 1.1.</summary>
+        ProtocolTooOld,
+    }
+
+    /// <summary>TLS was required or attempted and did not come about; nothing was sent in plaintext instead.</summary>
+    public sealed class SmtpTlsException : SmtpException
+    {
+        public SmtpTlsException(SmtpTlsFailure failure, string message, Exception? inner = null, SmtpReply? reply = null)
+            : base(message, SmtpStage.StartTls, inner)
+        {
+            Failure = failure;
+            Reply = reply;
+        }
+
+        public SmtpTlsFailure Failure { get; }
+
+        public SmtpReply? Reply { get; }
+    }
+
+    /// <summary>Why credentials could not be used.</summary>
+    public enum SmtpAuthenticationFailure
+    {
+        /// <summary>The server does not advertise AUTH.</summary>
+        NotOffered,
+
+        /// <summary>None of the mechanisms the server offers is one SmtpPs can use with the credentials given.</summary>
+        NoCommonMechanism,
+
+        /// <summary>The connection is not encrypted and -AllowUnencryptedAuthentication was not given.</summary>
+        Unencrypted,
+    }
+
+    /// <summary>Credentials were given and could not be used; nothing was sent without them.</summary>
+    public sealed class SmtpAuthenticationException : SmtpException
+    {
+        public SmtpAuthenticationException(SmtpAuthenticationFailure failure, string message)
+            : base(message, SmtpStage.Auth)
+        {
+            Failure = failure;
+        }
+
+        public SmtpAuthenticationFailure Failure { get; }
+    }
+}

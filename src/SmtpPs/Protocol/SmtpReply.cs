@@ -10,7 +10,7 @@ namespace SmtpPs
     public sealed class SmtpReply
     {
         public SmtpReply(int code, IReadOnlyList<string> lines, string enhancedStatusCode, string command,
-            SmtpStage stage, TimeSpan elapsed, string? path, string server)
+            SmtpStage stage, TimeSpan elapsed, string? path, string server, SmtpTlsInfo? tls = null)
         {
             Code = code;
             Lines = lines;
@@ -20,6 +20,7 @@ namespace SmtpPs
             Elapsed = elapsed;
             Path = path;
             Server = server;
+            Tls = tls;
         }
 
         /// <summary>The three-digit reply code. An int, not an enum: a raw tool must show codes nobody listed.</summary>
@@ -48,6 +49,12 @@ namespace SmtpPs
 
         /// <summary>The server and port that sent the reply, as "host:port".</summary>
         public string Server { get; }
+
+        /// <summary>The TLS session the reply came over; null when the connection was not encrypted.</summary>
+        public SmtpTlsInfo? Tls { get; }
+
+        /// <summary>True when the reply came over TLS.</summary>
+        public bool TlsActive => Tls != null;
 
         /// <summary>2xx and 3xx (RFC 5321 4.2.1).</summary>
         public bool IsPositive => ReplyClass.IsPositive(Code);

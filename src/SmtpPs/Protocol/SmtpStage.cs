@@ -7,6 +7,8 @@ namespace SmtpPs
         Greeting,
         Ehlo,
         Helo,
+        StartTls,
+        Auth,
         MailFrom,
         RcptTo,
         Data,

@@ -12,6 +12,9 @@ namespace SmtpPs.Session
         /// <summary>A negative reply that means a failure (not, say, a 502 to EHLO that HELO recovers from).</summary>
         void OnRejected(SmtpReply reply, string explanation);
 
+        /// <summary>Something the user should know that is not a failure (say, TLS was declined).</summary>
+        void OnWarning(string message);
+
         /// <summary>A step of the story for -Verbose, secrets already removed.</summary>
         void OnVerbose(string message);
     }

@@ -14,13 +14,14 @@ namespace SmtpPs.Session
     /// throws <see cref="SmtpException"/>s for faults. After a fault the connection is closed; after a
     /// refused transaction it stays usable, and the next transaction starts with RSET.
     /// </summary>
-    internal sealed class SmtpSession : IDisposable
+    internal sealed partial class SmtpSession : IDisposable
     {
         /// <summary>The file is read in blocks of this size: memory does not grow with the message.</summary>
         private const int ReadBlockSize = 64 * 1024;
 
         private readonly SmtpTransport _transport;
         private readonly ReplyReader _reader;
+        private readonly SessionOptions _options;
         private readonly SmtpTimeouts _timeouts;
         private readonly ISmtpDialogueObserver _observer;
         private readonly Dictionary<string, string> _capabilities = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
@@ -30,14 +31,16 @@ namespace SmtpPs.Session
         private bool _inContent;
         private bool _closed;
         private CancellationTokenRegistration _cancellation;
+        private SmtpTlsInfo? _tls;
 
-        private SmtpSession(SmtpTransport transport, string serverName, SmtpTimeouts timeouts, ISmtpDialogueObserver observer)
+        private SmtpSession(SmtpTransport transport, SessionOptions options, ISmtpDialogueObserver observer)
         {
             _transport = transport;
             _reader = new ReplyReader(transport);
-            _timeouts = timeouts;
+            _options = options;
+            _timeouts = options.Timeouts;
             _observer = observer;
-            ServerName = serverName;
+            ServerName = $"{options.Server}:{options.Port}";
         }
 
         /// <summary>"host:port" as the user named it.</summary>
@@ -48,20 +51,42 @@ namespace SmtpPs.Session
 
         public bool IsOpen => !_closed;
 
-        /// <summary>Connects, reads the greeting and introduces the client.</summary>
-        public static SmtpSession Open(string server, int port, string? heloName, SmtpTimeouts timeouts,
-            ISmtpDialogueObserver observer, CancellationToken cancellation)
+        /// <summary>The TLS session, once there is one.</summary>
+        public SmtpTlsInfo? Tls => _tls;
+
+        /// <summary>
+        /// Connects, reads the greeting, introduces the client, and then, as the options say, starts TLS
+        /// and authenticates: everything a transaction needs before MAIL FROM.
+        /// </summary>
+        public static SmtpSession Open(SessionOptions options, ISmtpDialogueObserver observer, CancellationToken cancellation)
         {
             var connecting = Stopwatch.StartNew();
-            SmtpTransport transport = SmtpTransport.Connect(server, port, timeouts.Connect, observer.OnVerbose, cancellation);
-            var session = new SmtpSession(transport, $"{server}:{port}", timeouts, observer);
+            SmtpTransport transport = SmtpTransport.Connect(options.Server, options.Port, options.Timeouts.Connect,
+                observer.OnVerbose, cancellation);
+            var session = new SmtpSession(transport, options, observer);
 
             // Ctrl+C at any point of the session, even before Open returns, closes the socket at once.
             session._cancellation = cancellation.Register(transport.Abort);
             try
             {
+                if (options.UsesImplicitTls)
+                {
+                    session.Guard(() => session.Handshake());
+                }
+
                 session.Greet(connecting);
-                session.Introduce(heloName ?? HeloName.ForThisMachine(transport.LocalEndPoint));
+                string heloName = options.HeloName ?? HeloName.ForThisMachine(transport.LocalEndPoint);
+                session.Introduce(heloName);
+                if (options.WantsStartTls)
+                {
+                    session.NegotiateStartTls(heloName);
+                }
+
+                if (options.Credentials != null)
+                {
+                    session.Authenticate(options.Credentials);
+                }
+
                 return session;
             }
             catch
@@ -268,22 +293,30 @@ namespace SmtpPs.Session
             _observer.OnVerbose($"C: . ({result.BytesSent} octets sent)");
         }
 
-        private SmtpReply Exchange(string command, SmtpStage stage, string? path)
+        private SmtpReply Exchange(string command, SmtpStage stage, string? path) => Exchange(command, command, stage, path);
+
+        /// <summary>
+        /// Sends one command and reads its reply. <paramref name="shown"/> is what the reply object, the
+        /// verbose stream and the errors say was sent: the command itself, or a redacted form (AUTH).
+        /// </summary>
+        private SmtpReply Exchange(string command, string shown, SmtpStage stage, string? path) =>
+            Exchange(CommandLine.Encode(command), shown, stage, path);
+
+        private SmtpReply Exchange(byte[] line, string shown, SmtpStage stage, string? path)
         {
             // RELIABILITY row 42: bytes that arrived before this command was sent are not its reply.
             if (_reader.HasBufferedInput || _transport.HasPendingInput)
             {
                 throw new SmtpProtocolException(
-                    $"The server sent data nobody asked for before '{command}'; replies could no longer be matched to commands.",
+                    $"The server sent data nobody asked for before '{shown}'; replies could no longer be matched to commands.",
                     stage);
             }
 
-            byte[] line = CommandLine.Encode(command);
             var deadline = Deadline.After(_timeouts.For(stage), stage);
             var timer = Stopwatch.StartNew();
-            _observer.OnVerbose("C: " + command);
+            _observer.OnVerbose("C: " + shown);
             _transport.Write(line, 0, line.Length, deadline);
-            return ReadReply(deadline, command, stage, path, timer);
+            return ReadReply(deadline, shown, stage, path, timer);
         }
 
         private SmtpReply ReadReply(Deadline deadline, string command, SmtpStage stage, string? path, Stopwatch timer)
@@ -293,7 +326,7 @@ namespace SmtpPs.Session
                 && stage != SmtpStage.Greeting && stage != SmtpStage.Ehlo && stage != SmtpStage.Helo;
             var reply = new SmtpReply(raw.Code, raw.Lines,
                 enhanced ? EnhancedStatusCode.Parse(raw.Code, raw.Lines[0]) : string.Empty,
-                command, stage, timer.Elapsed, path, ServerName);
+                command, stage, timer.Elapsed, path, ServerName, _tls);
             _observer.OnVerbose($"S: {reply.Code} {string.Join(" / ", raw.Lines)}");
             _observer.OnReply(reply);
             return reply;
@@ -349,6 +382,14 @@ namespace SmtpPs.Session
 
             Close();
             throw new SmtpSessionRejectedException(reply);
+        }
+
+        /// <summary>A security requirement that cannot be met: QUIT politely, close, and fail with <paramref name="failure"/>.</summary>
+        private void Fail(SmtpException failure)
+        {
+            TryQuit();
+            Close();
+            throw failure;
         }
 
         private void TryQuit()

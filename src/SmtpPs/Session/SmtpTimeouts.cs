@@ -14,6 +14,10 @@ namespace SmtpPs.Session
 
         public TimeSpan Ehlo { get; private set; } = TimeSpan.FromMinutes(5);       // Postfix smtp_helo_timeout
 
+        public TimeSpan StartTls { get; private set; } = TimeSpan.FromMinutes(5);   // Postfix smtp_starttls_timeout, handshake included
+
+        public TimeSpan Auth { get; private set; } = TimeSpan.FromMinutes(5);       // each AUTH step, like a command
+
         public TimeSpan MailFrom { get; private set; } = TimeSpan.FromMinutes(5);   // 4.5.3.2.2
 
         public TimeSpan RcptTo { get; private set; } = TimeSpan.FromMinutes(5);     // 4.5.3.2.3
@@ -34,6 +38,8 @@ namespace SmtpPs.Session
             SmtpStage.Greeting => Greeting,
             SmtpStage.Ehlo => Ehlo,
             SmtpStage.Helo => Ehlo,
+            SmtpStage.StartTls => StartTls,
+            SmtpStage.Auth => Auth,
             SmtpStage.MailFrom => MailFrom,
             SmtpStage.RcptTo => RcptTo,
             SmtpStage.Data => Data,
@@ -53,6 +59,8 @@ namespace SmtpPs.Session
                 Connect = Min(Connect),
                 Greeting = Min(Greeting),
                 Ehlo = Min(Ehlo),
+                StartTls = Min(StartTls),
+                Auth = Min(Auth),
                 MailFrom = Min(MailFrom),
                 RcptTo = Min(RcptTo),
                 Data = Min(Data),

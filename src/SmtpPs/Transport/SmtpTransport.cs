@@ -2,7 +2,10 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Net;
+using System.Net.Security;
 using System.Net.Sockets;
+using System.Security.Authentication;
+using System.Security.Cryptography.X509Certificates;
 using System.Threading;
 using System.Threading.Tasks;
 
@@ -16,7 +19,7 @@ namespace SmtpPs.Transport
     internal sealed class SmtpTransport : IReplySource, IDisposable
     {
         private readonly Socket _socket;
-        private readonly Stream _stream;
+        private Stream _stream;
         private int _aborted;
 
         private SmtpTransport(Socket socket, IPEndPoint remote)
@@ -151,6 +154,73 @@ namespace SmtpPs.Transport
 
             verbose($"{host} resolved to {string.Join(", ", usable)}.");
             return usable;
+        }
+
+        /// <summary>True once <see cref="StartTls"/> succeeded.</summary>
+        public bool IsEncrypted => _stream is SslStream;
+
+        /// <summary>
+        /// Wraps the connection in TLS (RFC 3207 after STARTTLS's 220, RFC 8314 from the first byte).
+        /// The certificate is judged by <paramref name="policy"/> alone; TLS 1.2 or newer is required.
+        /// A failure leaves the connection unusable: the caller never falls back to plaintext.
+        /// </summary>
+        public SmtpTlsInfo StartTls(CertificatePolicy policy, Deadline deadline)
+        {
+            var ssl = new SslStream(_stream, leaveInnerStreamOpen: false, policy.Validate);
+            try
+            {
+                int timeout = deadline.RemainingMillisecondsOrThrow();
+                _socket.ReceiveTimeout = timeout;
+                _socket.SendTimeout = timeout;
+
+                // SslProtocols.None lets the system choose its default protocols; older ones are refused below.
+                ssl.AuthenticateAsClient(policy.ServerName, null, SslProtocols.None, checkCertificateRevocation: false);
+            }
+            catch (AuthenticationException e) when (policy.Refusal != null)
+            {
+                throw new SmtpTlsException(SmtpTlsFailure.CertificateRejected,
+                    $"The certificate of {policy.ServerName} was refused: {policy.Refusal}.", e);
+            }
+            catch (AuthenticationException e)
+            {
+                throw new SmtpTlsException(SmtpTlsFailure.HandshakeFailed,
+                    $"The TLS handshake with {this} failed: {e.Message}", e);
+            }
+            catch (Exception e) when (IsSocketFailure(e))
+            {
+                Exception translated = Translate(e, deadline);
+                throw translated is SmtpConnectionException
+                    ? new SmtpTlsException(SmtpTlsFailure.HandshakeFailed, $"The TLS handshake with {this} failed: {e.Message}", e)
+                    : translated;
+            }
+
+            // RFC 8996 retired TLS 1.0 and 1.1; RFC 8314 asks for 1.2 or newer.
+            if ((int)ssl.SslProtocol < (int)SslProtocols.Tls12)
+            {
+                throw new SmtpTlsException(SmtpTlsFailure.ProtocolTooOld,
+                    $"The server negotiated {ssl.SslProtocol}; SmtpPs requires TLS 1.2 or newer.");
+            }
+
+            _stream = ssl;
+            X509Certificate certificate = ssl.RemoteCertificate!;
+            using var certificate2 = new X509Certificate2(certificate);
+            return new SmtpTlsInfo(
+                ProtocolName(ssl.SslProtocol),
+                CipherSuite(ssl),
+                certificate2.Subject,
+                certificate2.Issuer,
+                certificate2.NotAfter,
+                CertificatePolicy.Sha256Hex(certificate2),
+                policy.Acceptance);
+        }
+
+        private static string ProtocolName(SslProtocols protocol) => (int)protocol == 12288 ? "Tls13" : protocol.ToString();
+
+        /// <summary>The IANA name where the runtime knows it (NegotiatedCipherSuite, .NET Core 3+), else the algorithms.</summary>
+        private static string CipherSuite(SslStream ssl)
+        {
+            object? suite = typeof(SslStream).GetProperty("NegotiatedCipherSuite")?.GetValue(ssl);
+            return suite?.ToString() ?? $"{ssl.CipherAlgorithm}-{ssl.CipherStrength} {ssl.HashAlgorithm} {ssl.KeyExchangeAlgorithm}";
         }
 
         public int Read(byte[] buffer, int offset, int count, Deadline deadline)

@@ -1,0 +1,54 @@
+using SmtpPs.Protocol.Sasl;
+using SmtpPs.Transport;
+
+namespace SmtpPs.Session
+{
+    /// <summary>Everything a session needs to know before it connects, checked before any I/O.</summary>
+    internal sealed class SessionOptions
+    {
+        public SessionOptions(string server, int port)
+        {
+            Server = server;
+            Port = port;
+        }
+
+        public string Server { get; }
+
+        public int Port { get; }
+
+        public string? HeloName { get; set; }
+
+        public SmtpTimeouts Timeouts { get; set; } = new SmtpTimeouts();
+
+        public SmtpTlsMode TlsMode { get; set; } = SmtpTlsMode.Auto;
+
+        /// <summary>The name the certificate must carry; -Server when not given.</summary>
+        public string? TlsServerName { get; set; }
+
+        public bool SkipCertificateCheck { get; set; }
+
+        public string? CertificateThumbprint { get; set; }
+
+        public SaslCredentials? Credentials { get; set; }
+
+        /// <summary>A SASL mechanism the user forced, upper case; null to choose the strongest offered.</summary>
+        public string? AuthenticationMechanism { get; set; }
+
+        public bool AllowUnencryptedAuthentication { get; set; }
+
+        /// <summary>Auto on port 465 means implicit TLS (RFC 8314).</summary>
+        public bool UsesImplicitTls => TlsMode == SmtpTlsMode.Implicit || (TlsMode == SmtpTlsMode.Auto && Port == 465);
+
+        public bool WantsStartTls => !UsesImplicitTls && TlsMode != SmtpTlsMode.None;
+
+        /// <summary>
+        /// STARTTLS is required when asked for, and whenever credentials would otherwise cross a plaintext
+        /// link (RFC 4954 4; RELIABILITY row 28), unless the user opted in by name.
+        /// </summary>
+        public bool RequiresStartTls => WantsStartTls &&
+            (TlsMode == SmtpTlsMode.StartTls || (Credentials != null && !AllowUnencryptedAuthentication));
+
+        public CertificatePolicy CertificatePolicy() =>
+            new CertificatePolicy(TlsServerName ?? Server, SkipCertificateCheck, CertificateThumbprint);
+    }
+}
