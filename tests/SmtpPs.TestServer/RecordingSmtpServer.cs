@@ -17,12 +17,20 @@ namespace SmtpPs.TestServer
     /// <summary>A message as the real ESMTP server (the SmtpServer package) accepted it.</summary>
     public sealed class ReceivedMessage
     {
-        public ReceivedMessage(string from, string[] to, byte[] data)
+        public ReceivedMessage(string from, string[] to, byte[] data, string? user, bool secure)
         {
             From = from;
             To = to;
             Data = data;
+            User = user;
+            Secure = secure;
         }
+
+        /// <summary>The user the session authenticated as, or null.</summary>
+        public string? User { get; }
+
+        /// <summary>True when the message came over TLS.</summary>
+        public bool Secure { get; }
 
         public string From { get; }
 
@@ -41,10 +49,26 @@ namespace SmtpPs.TestServer
         public string Text => System.Text.Encoding.Latin1.GetString(Content);
     }
 
+    /// <summary>How the real test server is set up: TLS (STARTTLS or implicit) and AUTH users.</summary>
+    public sealed class RecordingServerOptions
+    {
+        public string ServerName { get; set; } = "test.smtpps.invalid";
+
+        /// <summary>With a certificate the server offers STARTTLS (or, with <see cref="ImplicitTls"/>, TLS from the first byte).</summary>
+        public System.Security.Cryptography.X509Certificates.X509Certificate2? Certificate { get; set; }
+
+        public bool ImplicitTls { get; set; }
+
+        /// <summary>User names and passwords for AUTH PLAIN and LOGIN (offered only over TLS, as real servers do).</summary>
+        public System.Collections.IDictionary? Users { get; set; }
+
+        public bool AuthenticationRequired { get; set; }
+    }
+
     /// <summary>
     /// A real ESMTP server (SmtpServer 11.1.0) on a free loopback port, behind a wire tap that records
     /// the exact bytes each client sent, so tests can assert both what the server understood and what
-    /// went over the wire. Addresses whose local part starts with "reject" are refused.
+    /// went over the wire (until TLS starts). Addresses whose local part starts with "reject" are refused.
     /// </summary>
     public sealed class RecordingSmtpServer : IDisposable
     {
@@ -53,16 +77,37 @@ namespace SmtpPs.TestServer
         private readonly Task _serverTask;
         private readonly WireTap _tap;
 
-        private RecordingSmtpServer(string serverName)
+        private RecordingSmtpServer(RecordingServerOptions settings)
         {
             int innerPort = FreePort();
             var options = new SmtpServerOptionsBuilder()
-                .ServerName(serverName)
-                .Endpoint(e => e.Endpoint(new IPEndPoint(IPAddress.Loopback, innerPort)))
+                .ServerName(settings.ServerName)
+                .Endpoint(e =>
+                {
+                    e.Endpoint(new IPEndPoint(IPAddress.Loopback, innerPort));
+                    if (settings.Certificate != null)
+                    {
+                        e.Certificate(settings.Certificate).IsSecure(settings.ImplicitTls);
+                    }
+
+                    e.AuthenticationRequired(settings.AuthenticationRequired).AllowUnsecureAuthentication(false);
+                })
                 .Build();
             var services = new SmtpServer.ComponentModel.ServiceProvider();
             services.Add(new Store(Messages));
             services.Add(new Filter());
+            if (settings.Users != null)
+            {
+                var users = new Dictionary<string, string>();
+                foreach (System.Collections.DictionaryEntry entry in settings.Users)
+                {
+                    users[(string)entry.Key] = (string)entry.Value!;
+                }
+
+                services.Add(new SmtpServer.Authentication.DelegatingUserAuthenticator(
+                    (user, password) => users.TryGetValue(user, out string? expected) && expected == password));
+            }
+
             _server = new SmtpServer.SmtpServer(options, services);
             _serverTask = _server.StartAsync(_stop.Token);
             _tap = new WireTap(new IPEndPoint(IPAddress.Loopback, innerPort));
@@ -76,7 +121,9 @@ namespace SmtpPs.TestServer
         /// <summary>One entry per client connection: every byte the client sent.</summary>
         public IReadOnlyList<TappedConnection> Connections => _tap.Connections;
 
-        public static RecordingSmtpServer Start(string serverName = "test.smtpps.invalid") => new RecordingSmtpServer(serverName);
+        public static RecordingSmtpServer Start() => new RecordingSmtpServer(new RecordingServerOptions());
+
+        public static RecordingSmtpServer Start(RecordingServerOptions options) => new RecordingSmtpServer(options);
 
         /// <summary>Waits (bounded) until <paramref name="count"/> messages arrived; true when they did.</summary>
         public bool WaitForMessages(int count, int timeoutMs = 5000)
@@ -125,7 +172,8 @@ namespace SmtpPs.TestServer
             public override Task<SmtpResponse> SaveAsync(ISessionContext context, IMessageTransaction transaction,
                 ReadOnlySequence<byte> buffer, CancellationToken cancellationToken)
             {
-                _messages.Enqueue(new ReceivedMessage(Address(transaction.From), transaction.To.Select(Address).ToArray(), buffer.ToArray()));
+                _messages.Enqueue(new ReceivedMessage(Address(transaction.From), transaction.To.Select(Address).ToArray(), buffer.ToArray(),
+                    context.Authentication.IsAuthenticated ? context.Authentication.User : null, context.Pipe.IsSecure));
                 return Task.FromResult(SmtpResponse.Ok);
             }
         }

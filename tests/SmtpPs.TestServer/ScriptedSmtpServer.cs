@@ -3,7 +3,10 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
 using System.Net;
+using System.Net.Security;
 using System.Net.Sockets;
+using System.Security.Authentication;
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
@@ -12,8 +15,9 @@ namespace SmtpPs.TestServer
 {
     /// <summary>
     /// A loopback server that plays a script of exact bytes, for what real servers will not do:
-    /// fragmented and malformed replies, mixed codes, drops, trickles. Each accepted connection runs the
-    /// whole script; every byte the client sent is recorded. Steps, one per string:
+    /// fragmented and malformed replies, mixed codes, drops, trickles, STARTTLS injection. Each accepted
+    /// connection runs the whole script; every byte the client sent is recorded (in plaintext, also
+    /// under TLS). Steps, one per string:
     /// <list type="bullet">
     /// <item><c>reply 250-a|250 b</c>: the lines, each with CRLF, in one write</item>
     /// <item><c>raw text</c>: exact bytes, with escapes \r \n \t \0 \\ \xHH</item>
@@ -21,11 +25,13 @@ namespace SmtpPs.TestServer
     /// <item><c>trickle ms text</c>: one byte every ms milliseconds</item>
     /// <item><c>read</c>: read one command line; <c>data</c>: read up to CRLF.CRLF</item>
     /// <item><c>sleep ms</c>; <c>close</c>: close the connection at once</item>
+    /// <item><c>starttls</c>: the server side of the TLS handshake with <see cref="Certificate"/></item>
     /// </list>
+    /// With <see cref="ImplicitTls"/> the handshake comes before the first step.
     /// </summary>
     public sealed class ScriptedSmtpServer : IDisposable
     {
-        private readonly TcpListener _listener = new TcpListener(IPAddress.Loopback, 0);
+        private readonly TcpListener _listener;
         private readonly string[] _script;
         private readonly MemoryStream _received = new MemoryStream();
         private readonly List<Socket> _clients = new List<Socket>();
@@ -33,15 +39,22 @@ namespace SmtpPs.TestServer
         private int _connections;
         private int _finishedConnections;
 
-        private ScriptedSmtpServer(string[] script)
+        private ScriptedSmtpServer(string[] script, X509Certificate2? certificate, bool implicitTls, int port = 0)
         {
+            _listener = new TcpListener(IPAddress.Loopback, port);
             _script = script;
+            Certificate = certificate;
+            ImplicitTls = implicitTls;
             _listener.Start();
             Port = ((IPEndPoint)_listener.LocalEndpoint).Port;
             _ = Task.Run(AcceptLoop);
         }
 
         public int Port { get; }
+
+        public X509Certificate2? Certificate { get; }
+
+        public bool ImplicitTls { get; }
 
         public int ConnectionCount => Volatile.Read(ref _connections);
 
@@ -74,7 +87,11 @@ namespace SmtpPs.TestServer
             }
         }
 
-        public static ScriptedSmtpServer Start(string[] script) => new ScriptedSmtpServer(script);
+        public static ScriptedSmtpServer Start(string[] script) => new ScriptedSmtpServer(script, null, false);
+
+        /// <summary>A server that can do TLS: at a <c>starttls</c> step, or from the first byte when <paramref name="implicitTls"/>.</summary>
+        public static ScriptedSmtpServer StartWithTls(string[] script, X509Certificate2 certificate, bool implicitTls, int port = 0) =>
+            new ScriptedSmtpServer(script, certificate, implicitTls, port);
 
         /// <summary>Waits (bounded) until every connection made so far has finished its script and closed.</summary>
         public bool WaitForClose(int timeoutMs = 5000) =>
@@ -121,12 +138,24 @@ namespace SmtpPs.TestServer
         {
             var pending = new List<byte>();
             string outcome = "completed";
+            Stream stream = new NetworkStream(client, ownsSocket: false);
             try
             {
                 client.ReceiveTimeout = 15000;
+                if (ImplicitTls)
+                {
+                    stream = Handshake(stream);
+                }
+
                 foreach (string step in _script)
                 {
-                    if (!Run(step, client, pending))
+                    if (step == "starttls")
+                    {
+                        stream = Handshake(stream);
+                        continue;
+                    }
+
+                    if (!Run(step, stream, pending))
                     {
                         outcome = "closed by script at '" + step + "'";
                         return;
@@ -134,9 +163,10 @@ namespace SmtpPs.TestServer
                 }
 
                 // Drain whatever else the client says (QUIT after an error, say) until it hangs up.
-                DrainUntilClosed(client);
+                DrainUntilClosed(stream);
             }
-            catch (Exception e) when (e is SocketException || e is ObjectDisposedException || e is IOException)
+            catch (Exception e) when (e is SocketException || e is ObjectDisposedException || e is IOException ||
+                                      e is AuthenticationException || e is InvalidOperationException)
             {
                 outcome = "connection ended: " + e.Message;
             }
@@ -151,12 +181,21 @@ namespace SmtpPs.TestServer
                     _log.Add(outcome);
                 }
 
+                stream.Dispose();
                 client.Dispose();
                 Interlocked.Increment(ref _finishedConnections);
             }
         }
 
-        private bool Run(string step, Socket client, List<byte> pending)
+        private Stream Handshake(Stream stream)
+        {
+            X509Certificate2 certificate = Certificate ?? throw new InvalidOperationException("The script does TLS but the server has no certificate.");
+            var ssl = new SslStream(stream, leaveInnerStreamOpen: false);
+            ssl.AuthenticateAsServer(certificate);
+            return ssl;
+        }
+
+        private bool Run(string step, Stream client, List<byte> pending)
         {
             int space = step.IndexOf(' ');
             string verb = space < 0 ? step : step.Substring(0, space);
@@ -202,10 +241,14 @@ namespace SmtpPs.TestServer
             }
         }
 
-        private static void Send(Socket client, byte[] bytes) => client.Send(bytes);
+        private static void Send(Stream client, byte[] bytes)
+        {
+            client.Write(bytes, 0, bytes.Length);
+            client.Flush();
+        }
 
         /// <summary>Reads (recording everything) until <paramref name="terminator"/> has arrived, and consumes through it.</summary>
-        private void ReadUntil(Socket client, List<byte> pending, byte[] terminator)
+        private void ReadUntil(Stream client, List<byte> pending, byte[] terminator)
         {
             var buffer = new byte[8192];
             while (true)
@@ -217,7 +260,7 @@ namespace SmtpPs.TestServer
                     return;
                 }
 
-                int read = client.Receive(buffer);
+                int read = client.Read(buffer, 0, buffer.Length);
                 if (read == 0)
                 {
                     throw new ClientClosedException("the client closed the connection while the script waited for it");
@@ -231,12 +274,12 @@ namespace SmtpPs.TestServer
             }
         }
 
-        private void DrainUntilClosed(Socket client)
+        private void DrainUntilClosed(Stream client)
         {
             var buffer = new byte[8192];
-            client.ReceiveTimeout = 5000;
+            client.ReadTimeout = 5000;
             int read;
-            while ((read = client.Receive(buffer)) > 0)
+            while ((read = client.Read(buffer, 0, buffer.Length)) > 0)
             {
                 Record(buffer, read);
             }

@@ -33,7 +33,26 @@ function Get-Latin1Text([byte[]] $Bytes) { $script:Latin1.GetString($Bytes) }
 
 function Get-Latin1Bytes([string] $Text) { $script:Latin1.GetBytes($Text) }
 
-function Start-RecordingServer { [SmtpPs.TestServer.RecordingSmtpServer]::Start() }
+function Start-RecordingServer {
+    <# The real ESMTP server; -Certificate makes it offer STARTTLS (or TLS from the first byte with -ImplicitTls), -Users AUTH. #>
+    param($Certificate, [switch] $ImplicitTls, [hashtable] $Users, [switch] $AuthenticationRequired)
+    $options = [SmtpPs.TestServer.RecordingServerOptions]::new()
+    $options.Certificate = $Certificate
+    $options.ImplicitTls = $ImplicitTls.IsPresent
+    $options.Users = $Users
+    $options.AuthenticationRequired = $AuthenticationRequired.IsPresent
+    [SmtpPs.TestServer.RecordingSmtpServer]::Start($options)
+}
+
+function Start-ScriptedTlsServer([string[]] $Script, $Certificate, [switch] $ImplicitTls, [int] $Port = 0) {
+    [SmtpPs.TestServer.ScriptedSmtpServer]::StartWithTls($Script, $Certificate, $ImplicitTls.IsPresent, $Port)
+}
+
+function New-TestCredential([string] $User = 'alice', [string] $Password = 'correct horse battery staple') {
+    [pscredential]::new($User, (ConvertTo-SecureString $Password -AsPlainText -Force))
+}
+
+function ConvertTo-Base64([string] $Text) { [Convert]::ToBase64String([System.Text.Encoding]::UTF8.GetBytes($Text)) }
 
 function Start-ScriptedServer([string[]] $Script) { [SmtpPs.TestServer.ScriptedSmtpServer]::Start($Script) }
 

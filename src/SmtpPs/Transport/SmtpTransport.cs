@@ -35,14 +35,17 @@ namespace SmtpPs.Transport
 
         public bool IsAborted => Volatile.Read(ref _aborted) != 0;
 
-        /// <summary>True when the server has sent bytes nobody has read yet.</summary>
+        /// <summary>
+        /// True when the server has sent bytes nobody has read yet. Only meaningful before TLS: under TLS
+        /// the socket also carries records that are not data (TLS 1.3 session tickets, say).
+        /// </summary>
         public bool HasPendingInput
         {
             get
             {
                 try
                 {
-                    return _socket.Available > 0;
+                    return !IsEncrypted && _socket.Available > 0;
                 }
                 catch (Exception e) when (e is SocketException || e is ObjectDisposedException)
                 {
