@@ -11,14 +11,47 @@ Describe 'Interop with a private Postfix instance on loopback' {
         if (-not $skipReason) {
             $script:recorder = Start-RecordingServer
             $script:postfixPort = Get-FreeTcpPort
-            $script:postfixDir = Start-PrivatePostfix -Port $postfixPort -RelayPort $recorder.Port
+            $script:startTlsPort = Get-FreeTcpPort
+            $script:implicitTlsPort = Get-FreeTcpPort
+            # Postfix presents a certificate for localhost issued by a throwaway CA that this user trusts
+            # while the tests run: validation is the default one, not switched off.
+            $script:ca = [SmtpPs.TestServer.TestCertificates]::CreateAuthority('SmtpPs Postfix Test CA')
+            $script:postfixCert = [SmtpPs.TestServer.TestCertificates]::IssueServer($ca)
+            [SmtpPs.TestServer.TestCertificates]::Trust($ca)
+            $script:postfixDir = Start-PrivatePostfix -Port $postfixPort -RelayPort $recorder.Port -Certificate $postfixCert -Chain $ca `
+                -StartTlsPort $startTlsPort -ImplicitTlsPort $implicitTlsPort
         }
     }
     AfterAll {
         if (-not $skipReason) {
             Stop-PrivatePostfix $postfixDir
+            [SmtpPs.TestServer.TestCertificates]::Distrust($ca)
             $recorder.Dispose()
         }
+    }
+
+    It 'delivers over <how> with the certificate validated (<validation>)' -TestCases @(
+        @{ how = 'STARTTLS'; portName = 'startTlsPort'; mode = 'StartTls'; pinned = $false; validation = 'Trusted' }
+        @{ how = 'implicit TLS'; portName = 'implicitTlsPort'; mode = 'Implicit'; pinned = $false; validation = 'Trusted' }
+        @{ how = 'STARTTLS'; portName = 'startTlsPort'; mode = 'StartTls'; pinned = $true; validation = 'Pinned' }
+    ) {
+        param($how, $portName, $mode, $pinned, $validation)
+        if ($skipReason) { Set-ItResult -Skipped -Because $skipReason }
+        $port = Get-Variable -Name $portName -ValueOnly
+        $id = [guid]::NewGuid().ToString('n')
+        $file = New-MessageFile -Text "Subject: tls $id`r`nMessage-ID: <$id@example.org>`r`n`r`n.dot line over TLS`r`n"
+        $extra = if ($pinned) { @{ CertificateThumbprint = [SmtpPs.TestServer.TestCertificates]::Sha256($postfixCert) } } else { @{} }
+        $before = @($recorder.Messages).Count
+        $replies = Send-RawSmtpMail -Path $file -From a@example.org -To b@example.org -Server localhost -Port $port -TlsMode $mode @extra
+        $final = $replies | Where-Object Stage -EQ 'EndOfData'
+        $final.Code | Should -Be 250
+        $final.Tls.Validation | Should -Match "^$validation"
+        $final.Tls.CertificateIssuer | Should -Be 'CN=SmtpPs Postfix Test CA'
+        $recorder.WaitForMessages($before + 1, 30000) | Should -BeTrue
+        $relayed = @($recorder.Messages) | Where-Object { $_.Text -match $id }
+        # Postfix records the TLS session in its Received header: "with ESMTPS".
+        $relayed.Text | Should -Match 'with ESMTPS id'
+        $relayed.Text | Should -Match "(?s)\r\n\r\n\.dot line over TLS\r\n$"
     }
 
     It 'delivers the file body byte for byte through Postfix (smtpd, queue, smtp relay)' {

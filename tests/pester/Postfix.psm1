@@ -10,8 +10,19 @@ function Get-PostfixSkipReason {
 }
 
 function Start-PrivatePostfix {
-    <# Starts Postfix with smtpd on -Port (loopback) and relayhost [127.0.0.1]:-RelayPort. Returns its directory. #>
-    param([Parameter(Mandatory)] [int] $Port, [Parameter(Mandatory)] [int] $RelayPort)
+    <#
+    Starts Postfix with smtpd on -Port (loopback) and relayhost [127.0.0.1]:-RelayPort. With a
+    -Certificate (an X509Certificate2 with its key, and its issuer as -Chain), it also listens with
+    STARTTLS on -StartTlsPort and with implicit TLS on -ImplicitTlsPort. Returns its directory.
+    #>
+    param(
+        [Parameter(Mandatory)] [int] $Port,
+        [Parameter(Mandatory)] [int] $RelayPort,
+        $Certificate,
+        $Chain,
+        [int] $StartTlsPort,
+        [int] $ImplicitTlsPort
+    )
     $dir = Join-Path ([System.IO.Path]::GetTempPath()) ("smtpps-postfix-" + [guid]::NewGuid().ToString('n').Substring(0, 8))
     $etc = Join-Path $dir 'etc'
     $null = New-Item -ItemType Directory -Path $etc, (Join-Path $dir 'queue'), (Join-Path $dir 'data') -Force
@@ -51,6 +62,14 @@ smtputf8_enable = no
         if ($_ -match '^smtp\s+inet\s') { "127.0.0.1:$Port inet n - n - - smtpd" }
         elseif ($_ -match '^(\S+\s+(unix|inet|fifo|unix-dgram|pass)\s+\S+\s+\S+\s+)y(\s.*)$') { $Matches[1] + 'n' + $Matches[3] }
         else { $_ }
+    }
+    if ($Certificate) {
+        $certFile = Join-Path $etc 'server.pem'
+        $keyFile = Join-Path $etc 'server.key'
+        [SmtpPs.TestServer.TestCertificates]::WritePem($Certificate, $certFile, $keyFile, $Chain)
+        $tls = "-o smtpd_tls_cert_file=$certFile -o smtpd_tls_key_file=$keyFile -o smtpd_tls_loglevel=1"
+        $master += "127.0.0.1:$StartTlsPort inet n - n - - smtpd -o smtpd_tls_security_level=may $tls"
+        $master += "127.0.0.1:$ImplicitTlsPort inet n - n - - smtpd -o smtpd_tls_wrappermode=yes -o smtpd_tls_security_level=encrypt $tls"
     }
     $master | Set-Content -LiteralPath (Join-Path $etc 'master.cf')
     # postfix reports its fatal errors only to a terminal or syslog: script(1) gives it a terminal.

@@ -67,6 +67,21 @@ Describe 'TLS modes' {
         finally { $server.Dispose() }
     }
 
+    It 'fails, and never retries in plaintext, when implicit TLS meets a plaintext server' {
+        $server = Start-ScriptedServer (Get-HappyScript)
+        try {
+            $null = Send-RawSmtpMail -Path $file @send -Port $server.Port -TlsMode Implicit -ErrorVariable errors -ErrorAction SilentlyContinue
+            $errors[0].FullyQualifiedErrorId | Should -Be "SmtpTlsHandshakeFailed,$cmdletId"
+            $errors[0].CategoryInfo.Category | Should -Be 'SecurityError'
+            $null = $server.WaitForClose()
+            $server.ConnectionCount | Should -Be 1
+            # The server saw a TLS ClientHello and no SMTP command at all.
+            $server.Received[0] | Should -Be 0x16
+            $server.Commands | Where-Object { $_ -match '^(EHLO|HELO|MAIL|QUIT)' } | Should -BeNullOrEmpty
+        }
+        finally { $server.Dispose() }
+    }
+
     It 'uses implicit TLS on port 465 with -TlsMode Auto' {
         # Port 465 is privileged: root (as in CI) can bind it on loopback; elsewhere the test says why not.
         try { $server = Start-ScriptedTlsServer (Get-HappyScript) $goodCert -ImplicitTls -Port 465 }
