@@ -14,7 +14,10 @@ param(
     [string] $Task = 'Build',
 
     [ValidateSet('Release', 'Debug')]
-    [string] $Configuration = 'Release'
+    [string] $Configuration = 'Release',
+
+    # Test: run only the tests with these tags (the 'Soak' test runs only when asked for by tag).
+    [string[]] $Tag
 )
 
 $ErrorActionPreference = 'Stop'
@@ -87,11 +90,13 @@ switch ($Task) {
     'Test' {
         Build-Module
         $summary = Join-Path ([System.IO.Path]::GetTempPath()) "smtpps-pester-$PID.json"
-        $exit = Invoke-InFreshPwsh (Join-Path $root 'tests/Invoke-Tests.ps1') @(
+        $arguments = @(
             '-ModulePath', (Join-Path $moduleDir 'SmtpPs.psd1'),
             '-PesterPath', (Get-PesterManifest),
             '-TestServerPath', $testServer,
             '-SummaryPath', $summary)
+        if ($Tag) { $arguments += @('-Tag', ($Tag -join ',')) }
+        $exit = Invoke-InFreshPwsh (Join-Path $root 'tests/Invoke-Tests.ps1') $arguments
         if (-not (Test-Path -LiteralPath $summary)) {
             Write-Host 'Pester: 0 passed, 1 failed, 0 skipped'
             exit 1

@@ -7,7 +7,7 @@ param(
     [Parameter(Mandatory)] [string] $PesterPath,
     [Parameter(Mandatory)] [string] $TestServerPath,
     [Parameter(Mandatory)] [string] $SummaryPath,
-    [string[]] $Tag,
+    [string] $Tag,
     [string[]] $ExcludeTag = @('Soak')
 )
 
@@ -22,8 +22,12 @@ $configuration = New-PesterConfiguration
 $configuration.Run.Path = Join-Path $PSScriptRoot 'pester'
 $configuration.Run.PassThru = $true
 $configuration.Output.Verbosity = 'Detailed'
-$configuration.Filter.ExcludeTag = $ExcludeTag
-if ($Tag) { $configuration.Filter.Tag = $Tag }
+if ($Tag) {
+    $configuration.Filter.Tag = $Tag -split ','
+}
+else {
+    $configuration.Filter.ExcludeTag = $ExcludeTag
+}
 
 $result = Invoke-Pester -Configuration $configuration
 @{

@@ -39,9 +39,9 @@ namespace SmtpPs.TestServer
         private int _connections;
         private int _finishedConnections;
 
-        private ScriptedSmtpServer(string[] script, X509Certificate2? certificate, bool implicitTls, int port = 0)
+        private ScriptedSmtpServer(string[] script, X509Certificate2? certificate, bool implicitTls, int port = 0, IPAddress? address = null)
         {
-            _listener = new TcpListener(IPAddress.Loopback, port);
+            _listener = new TcpListener(address ?? IPAddress.Loopback, port);
             _script = script;
             Certificate = certificate;
             ImplicitTls = implicitTls;
@@ -88,6 +88,18 @@ namespace SmtpPs.TestServer
         }
 
         public static ScriptedSmtpServer Start(string[] script) => new ScriptedSmtpServer(script, null, false);
+
+        /// <summary>A plain server on another loopback address (127.0.0.2, say), on a free port.</summary>
+        public static ScriptedSmtpServer StartOn(string[] script, string loopbackAddress)
+        {
+            IPAddress address = IPAddress.Parse(loopbackAddress);
+            if (!IPAddress.IsLoopback(address))
+            {
+                throw new ArgumentException("Tests only listen on loopback addresses.");
+            }
+
+            return new ScriptedSmtpServer(script, null, false, 0, address);
+        }
 
         /// <summary>A server that can do TLS: at a <c>starttls</c> step, or from the first byte when <paramref name="implicitTls"/>.</summary>
         public static ScriptedSmtpServer StartWithTls(string[] script, X509Certificate2 certificate, bool implicitTls, int port = 0) =>

@@ -49,12 +49,16 @@ Describe 'The message on the wire after 354' {
     }
 
     It 'stuffs a dot and joins a CRLF that fall on the 64 KiB read boundary' {
-        $block = 64 * 1024
+        # Lines of 80 octets, placed so that an LF is the last byte of the first 64 KiB read, a '.' the first
+        # of the second, and a CRLF is split between the second and third reads.
+        $line = ('x' * 79) + "`n"
         $text = [System.Text.StringBuilder]::new()
-        $null = $text.Append('x' * ($block - 1)).Append("`n")          # LF is the last byte of block 1
-        $null = $text.Append('.dot at the start of block 2').Append('y' * ($block - 29)).Append("`r")  # CR ends block 2
-        $null = $text.Append("`n.after split CRLF`r`nend")                 # LF starts block 3, then a dot line
+        $null = $text.Append($line * 819).Append('x' * 15).Append("`n")              # LF at offset 65535
+        $null = $text.Append(".dot line`n")                                          # '.' at offset 65536
+        $null = $text.Append($line * 819).Append('y' * 5).Append("`r")              # CR at offset 131071
+        $null = $text.Append("`n.after split CRLF`r`nend")                          # LF at offset 131072
         $content = $text.ToString()
+        $content[65535] | Should -Be "`n"; $content[65536] | Should -Be '.'; $content[131071] | Should -Be "`r"
         $file = New-MessageFile -Text $content
         $null = Send-RawSmtpMail -Path $file @common
         $section = @($server.Connections)[0].DataSections[0]

@@ -63,6 +63,14 @@ namespace SmtpPs.Commands
             return new ErrorRecord(fault, id, category, target) { ErrorDetails = new ErrorDetails(message) };
         }
 
+        /// <summary>A file this server cannot take as it is (8-bit without 8BITMIME); the session goes on.</summary>
+        public static ErrorRecord MessageNotSent(SmtpMessageNotSentException e) => new ErrorRecord(
+            e, e.Reason switch
+            {
+                SmtpNotSentReason.EightBitNotSupported => "SmtpEightBitNotSupported",
+                _ => "SmtpMessageNotSent",
+            }, ErrorCategory.InvalidData, e.Path);
+
         /// <summary>A file that came after the session had already ended.</summary>
         public static ErrorRecord NotSent(string path, string reason) => new ErrorRecord(
             new InvalidOperationException($"'{path}' was not sent: {reason}"),
@@ -97,6 +105,7 @@ namespace SmtpPs.Commands
                 SmtpStage.MailFrom => "SmtpSenderRejected",
                 SmtpStage.RcptTo => "SmtpRecipientRejected",
                 SmtpStage.Data => "SmtpDataRejected",
+                SmtpStage.Content => "SmtpMessageRejected",
                 SmtpStage.EndOfData => "SmtpMessageRejected",
                 SmtpStage.Reset => "SmtpResetRejected",
                 SmtpStage.Quit => "SmtpQuitRejected",

@@ -3,6 +3,8 @@ using System.Collections.ObjectModel;
 using System.IO;
 using System.Management.Automation;
 using Microsoft.PowerShell.Commands;
+using SmtpPs.Protocol;
+using SmtpPs.Session;
 
 namespace SmtpPs.Commands
 {
@@ -13,9 +15,9 @@ namespace SmtpPs.Commands
     /// </summary>
     internal static class MessageFiles
     {
-        public static List<string> Resolve(PSCmdlet cmdlet, string[] paths, bool literal)
+        public static List<MessageFile> Resolve(PSCmdlet cmdlet, string[] paths, bool literal)
         {
-            var files = new List<string>();
+            var files = new List<MessageFile>();
             foreach (string path in paths)
             {
                 if (literal)
@@ -52,7 +54,7 @@ namespace SmtpPs.Commands
             return files;
         }
 
-        private static string Checked(PSCmdlet cmdlet, string file, string given)
+        private static MessageFile Checked(PSCmdlet cmdlet, string file, string given)
         {
             if (Directory.Exists(file))
             {
@@ -64,21 +66,37 @@ namespace SmtpPs.Commands
                 throw Terminate(cmdlet, "MessageFileNotFound", $"Cannot find the message file '{given}'.", given);
             }
 
+            MessageContentFacts facts;
             try
             {
-                using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
-                if (stream.Length == 0)
+                using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 4096, FileOptions.SequentialScan);
+                facts = MessageContentScanner.Scan(stream);
+            }
+            catch (MessageContentException e)
+            {
+                cmdlet.ThrowTerminatingError(new ErrorRecord(e, "MessageFile" + e.Problem switch
                 {
-                    // RELIABILITY row 14: an empty message would put a bare "." on the wire.
-                    throw Terminate(cmdlet, "MessageFileEmpty", $"The message file '{given}' is empty.", given);
-                }
+                    "Nul" => "HasNul",
+                    "Utf16" => "IsUtf16",
+                    _ => e.Problem,
+                }, ErrorCategory.InvalidData, given)
+                {
+                    ErrorDetails = new ErrorDetails($"'{given}' cannot be sent: {e.Message}"),
+                });
+                throw;
             }
             catch (System.Exception e) when (e is IOException || e is System.UnauthorizedAccessException)
             {
                 throw Terminate(cmdlet, "MessageFileUnreadable", $"The message file '{given}' cannot be read: {e.Message}", given);
             }
 
-            return file;
+            if (facts.Length == 0)
+            {
+                // RELIABILITY row 14: an empty message would put a bare "." on the wire.
+                throw Terminate(cmdlet, "MessageFileEmpty", $"The message file '{given}' is empty.", given);
+            }
+
+            return new MessageFile(file, facts);
         }
 
         private static void RequireFileSystem(PSCmdlet cmdlet, ProviderInfo provider, string given)

@@ -229,8 +229,8 @@ namespace SmtpPs.Commands
         protected override void ProcessRecord()
         {
             bool literal = ParameterSetName == LiteralPathSet;
-            List<string> files = MessageFiles.Resolve(this, literal ? LiteralPath : Path, literal);
-            foreach (string file in files)
+            List<MessageFile> files = MessageFiles.Resolve(this, literal ? LiteralPath : Path, literal);
+            foreach (MessageFile file in files)
             {
                 SendOne(file);
             }
@@ -286,8 +286,9 @@ namespace SmtpPs.Commands
             }
         }
 
-        private void SendOne(string file)
+        private void SendOne(MessageFile message)
         {
+            string file = message.Path;
             string target = $"{Server}:{Port}";
             if (!ShouldProcess(file, $"Send to {target} from <{From}> to <{string.Join(">, <", To)}>"))
             {
@@ -307,7 +308,12 @@ namespace SmtpPs.Commands
             {
                 _session ??= SmtpSession.Open(_options!, new Observer(this), _stopping.Token);
                 using var content = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 4096, FileOptions.SequentialScan);
-                _session.Send(_envelope, content, result);
+                _session.Send(_envelope, message, content, result);
+            }
+            catch (SmtpMessageNotSentException e)
+            {
+                // This file cannot go to this server as it is; the next one may.
+                WriteError(ErrorRecords.MessageNotSent(e));
             }
             catch (SmtpSessionRejectedException e)
             {

@@ -145,3 +145,28 @@ namespace SmtpPs
         public SmtpAuthenticationFailure Failure { get; }
     }
 }
+
+namespace SmtpPs
+{
+    /// <summary>Why a message was not sent although the session could go on.</summary>
+    public enum SmtpNotSentReason
+    {
+        /// <summary>The file has octets above 127 and the server does not offer 8BITMIME (RFC 6152).</summary>
+        EightBitNotSupported,
+    }
+
+    /// <summary>One message cannot go to this server as it is; the session goes on with the next file.</summary>
+    public sealed class SmtpMessageNotSentException : SmtpException
+    {
+        public SmtpMessageNotSentException(SmtpNotSentReason reason, string path, string message)
+            : base(message, SmtpStage.MailFrom)
+        {
+            Reason = reason;
+            Path = path;
+        }
+
+        public SmtpNotSentReason Reason { get; }
+
+        public string Path { get; }
+    }
+}

@@ -18,6 +18,9 @@ namespace SmtpPs.Session
 
         public string MailCommand => $"MAIL FROM:<{From}>";
 
+        /// <summary>MAIL FROM with ESMTP parameters, which are SmtpPs's own constants, never user text.</summary>
+        public string MailCommandWith(string parameters) => parameters.Length == 0 ? MailCommand : MailCommand + " " + parameters;
+
         public static string RcptCommand(string recipient) => $"RCPT TO:<{recipient}>";
     }
 }

@@ -100,9 +100,17 @@ namespace SmtpPs.Session
         /// Sends one message in one transaction and fills <paramref name="result"/> as it goes, so that
         /// after an exception it still tells whether the final dot had been sent.
         /// </summary>
-        public void Send(Envelope envelope, Stream content, SmtpMessageResult result)
+        public void Send(Envelope envelope, MessageFile message, Stream content, SmtpMessageResult result)
         {
             EnsureOpen();
+            bool eightBit = message.Facts.HasEightBit;
+            if (eightBit && !_capabilities.ContainsKey("8BITMIME"))
+            {
+                // RFC 6152: without 8BITMIME the octets above 127 cannot go; a raw file is never re-encoded.
+                throw new SmtpMessageNotSentException(SmtpNotSentReason.EightBitNotSupported, message.Path,
+                    $"'{message.Path}' contains octets above 127 and {ServerName} does not offer 8BITMIME; SmtpPs does not re-encode a raw file, so it was not sent.");
+            }
+
             Guard(() =>
             {
                 if (_needsReset)
@@ -112,7 +120,7 @@ namespace SmtpPs.Session
 
                 _needsReset = true; // until the transaction ends well
                 string path = result.Path;
-                SmtpReply mail = Exchange(envelope.MailCommand, SmtpStage.MailFrom, path);
+                SmtpReply mail = Exchange(envelope.MailCommandWith(eightBit ? "BODY=8BITMIME" : string.Empty), SmtpStage.MailFrom, path);
                 if (!IsExpected(mail, 250))
                 {
                     Refuse(mail, result, $"The server refused the sender <{envelope.From}>; '{path}' was not sent");
@@ -150,7 +158,18 @@ namespace SmtpPs.Session
 
                 var timer = Stopwatch.StartNew();
                 _inContent = true;
-                WriteContent(content, result);
+                content.Position = message.Facts.BomLength;
+                try
+                {
+                    WriteContent(content, result);
+                }
+                catch (Exception e) when ((e is SmtpTimeoutException || e is SmtpConnectionException) &&
+                                          result.Status == SmtpDeliveryStatus.NotDelivered)
+                {
+                    ReportReplyToUnfinishedContent(path, result, e);
+                    throw;
+                }
+
                 _inContent = false;
                 SmtpReply end = ReadReply(Deadline.After(_timeouts.EndOfData, SmtpStage.EndOfData), "(end of data)",
                     SmtpStage.EndOfData, path, timer);
@@ -291,6 +310,30 @@ namespace SmtpPs.Session
             // From here on, a lost connection may or may not have delivered the message.
             result.Status = SmtpDeliveryStatus.Unknown;
             _observer.OnVerbose($"C: . ({result.BytesSent} octets sent)");
+        }
+
+        /// <summary>
+        /// RELIABILITY row 48: a server that refuses a message while it is being sent (a 552 for its size,
+        /// say) and stops reading makes the write fail; the reply it sent says why, so read it if it is
+        /// there and end the session with it. The message was not delivered: its final dot never left.
+        /// </summary>
+        private void ReportReplyToUnfinishedContent(string path, SmtpMessageResult result, Exception writeFailure)
+        {
+            SmtpReply reply;
+            try
+            {
+                TimeSpan wait = _timeouts.Reset < TimeSpan.FromSeconds(5) ? _timeouts.Reset : TimeSpan.FromSeconds(5);
+                reply = ReadReply(Deadline.After(wait, SmtpStage.Content), "(message content)", SmtpStage.Content, path, Stopwatch.StartNew());
+            }
+            catch (SmtpException)
+            {
+                return; // no reply either: the write failure is the whole story
+            }
+
+            result.FinalReply = reply;
+            _observer.OnRejected(reply, $"The server refused '{path}' while it was being sent ({writeFailure.Message.TrimEnd('.')}); it was not delivered.");
+            Close();
+            throw new SmtpSessionRejectedException(reply);
         }
 
         private SmtpReply Exchange(string command, SmtpStage stage, string? path) => Exchange(command, command, stage, path);

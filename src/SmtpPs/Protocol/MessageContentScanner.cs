@@ -1,0 +1,140 @@
+using System;
+using System.IO;
+
+namespace SmtpPs.Protocol
+{
+    /// <summary>What a pre-flight read of a message file found (RELIABILITY rows 14-17).</summary>
+    internal sealed class MessageContentFacts
+    {
+        public MessageContentFacts(long length, int bomLength, bool hasEightBit, long lines)
+        {
+            Length = length;
+            BomLength = bomLength;
+            HasEightBit = hasEightBit;
+            Lines = lines;
+        }
+
+        public long Length { get; }
+
+        /// <summary>3 when the file starts with a UTF-8 byte order mark, which is not sent.</summary>
+        public int BomLength { get; }
+
+        /// <summary>True when an octet above 127 occurs: the server must offer 8BITMIME (RFC 6152).</summary>
+        public bool HasEightBit { get; }
+
+        public long Lines { get; }
+    }
+
+    /// <summary>A file that cannot be sent as it is, with the line where the problem is.</summary>
+    internal sealed class MessageContentException : Exception
+    {
+        public MessageContentException(string problem, long line, string reason)
+            : base(line > 0 ? $"{reason} (line {line})." : reason + ".")
+        {
+            Problem = problem;
+            Line = line;
+        }
+
+        /// <summary>A stable name for the problem: Nul, Utf16, LineTooLong.</summary>
+        public string Problem { get; }
+
+        public long Line { get; }
+    }
+
+    /// <summary>
+    /// Reads a message file once, in fixed blocks, before anything is sent, and refuses what no repair
+    /// can make safe: a NUL byte, UTF-16 text, a line over 998 octets (RFC 5322 2.1.1; folding would
+    /// change the content and break DKIM). Line breaks are counted the way the DATA encoder will make
+    /// them: CRLF, a bare LF and a bare CR each end one line.
+    /// </summary>
+    internal static class MessageContentScanner
+    {
+        /// <summary>RFC 5322 2.1.1 and RFC 5321 4.5.3.1.6: 998 octets, without the CRLF.</summary>
+        public const int MaxLineLength = 998;
+
+        private const int BlockSize = 64 * 1024;
+
+        public static MessageContentFacts Scan(Stream content)
+        {
+            var buffer = new byte[BlockSize];
+            int read = ReadAtLeast(content, buffer, 4);
+            int bom = 0;
+            if (read >= 2 && ((buffer[0] == 0xFF && buffer[1] == 0xFE) || (buffer[0] == 0xFE && buffer[1] == 0xFF)))
+            {
+                throw new MessageContentException("Utf16", 0,
+                    "The file is UTF-16 text; a message must be bytes in ASCII or UTF-8 (save it as UTF-8)");
+            }
+
+            if (read >= 3 && buffer[0] == 0xEF && buffer[1] == 0xBB && buffer[2] == 0xBF)
+            {
+                bom = 3; // Windows PowerShell 5.1 writes one; it would end up in front of the first header.
+            }
+
+            long length = 0;
+            long line = 1;
+            long lineLength = 0;
+            bool pendingCr = false;
+            bool eightBit = false;
+            int start = bom;
+            while (read > 0)
+            {
+                for (int i = start; i < read; i++)
+                {
+                    byte b = buffer[i];
+                    if (b == (byte)'\n')
+                    {
+                        pendingCr = false;
+                        line++;
+                        lineLength = 0;
+                        continue;
+                    }
+
+                    if (pendingCr)
+                    {
+                        // A bare CR ended the previous line.
+                        pendingCr = false;
+                        line++;
+                        lineLength = 0;
+                    }
+
+                    if (b == (byte)'\r')
+                    {
+                        pendingCr = true;
+                        continue;
+                    }
+
+                    if (b == 0)
+                    {
+                        throw new MessageContentException("Nul", line,
+                            "The file contains a NUL byte, which SMTP cannot carry (RFC 5322 2.2); it may be a binary or UTF-16 file");
+                    }
+
+                    eightBit |= b > 0x7F;
+                    if (++lineLength > MaxLineLength)
+                    {
+                        throw new MessageContentException("LineTooLong", line,
+                            $"The file has a line longer than {MaxLineLength} octets, which SMTP does not allow; folding it would change the message");
+                    }
+                }
+
+                length += read - start;
+                start = 0;
+                read = content.Read(buffer, 0, buffer.Length);
+            }
+
+            return new MessageContentFacts(length, bom, eightBit, line);
+        }
+
+        private static int ReadAtLeast(Stream content, byte[] buffer, int minimum)
+        {
+            int total = 0;
+            int read;
+            while (total < minimum && (read = content.Read(buffer, total, buffer.Length - total)) > 0)
+            {
+                total += read;
+            }
+
+            return total;
+        }
+    }
+}
