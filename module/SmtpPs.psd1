@@ -11,14 +11,16 @@
     PowerShellVersion      = '5.1'
     DotNetFrameworkVersion = '4.7.2'
     FormatsToProcess       = @('SmtpPs.Format.ps1xml')
-    CmdletsToExport        = @('Send-RawSmtpMail')
+    CmdletsToExport        = @('Send-RawSmtpMail', 'Test-SmtpServer')
     FunctionsToExport      = @()
     VariablesToExport      = @()
     AliasesToExport        = @()
     PrivateData            = @{
         PSData = @{
-            Tags         = @('SMTP', 'Mail', 'Email', 'RFC5321', 'PSEdition_Core', 'PSEdition_Desktop', 'Windows', 'Linux', 'MacOS')
-            ReleaseNotes = 'See CHANGELOG.md.'
+            Tags         = @('SMTP', 'Mail', 'Email', 'RFC5321', 'STARTTLS', 'TLS', 'OAuth2', 'PSEdition_Core', 'PSEdition_Desktop', 'Windows', 'Linux', 'MacOS')
+            ProjectUri   = 'https://github.com/smtpps/SmtpPs'
+            LicenseUri   = 'https://github.com/smtpps/SmtpPs/blob/main/LICENSE'
+            ReleaseNotes = '0.1.0: Send-RawSmtpMail (plain SMTP, STARTTLS, implicit TLS, AUTH, -QuitAfter, -TranscriptPath, -RecipientsFromHeaders) and Test-SmtpServer. Full notes: CHANGELOG.md.'
         }
     }
 }

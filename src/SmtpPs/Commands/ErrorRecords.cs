@@ -29,7 +29,7 @@ namespace SmtpPs.Commands
         /// <summary>A fault that ended the session: says which files were delivered and which were not.</summary>
         public static ErrorRecord SessionFault(Exception fault, string server, IReadOnlyList<SmtpMessageResult> results)
         {
-            string message = fault.Message.TrimEnd('.') + ". " + Settlement(results);
+            string message = results.Count == 0 ? fault.Message : fault.Message.TrimEnd('.') + ". " + Settlement(results);
             (string id, ErrorCategory category) = fault switch
             {
                 SmtpTimeoutException _ => ("SmtpTimeout", ErrorCategory.OperationTimeout),

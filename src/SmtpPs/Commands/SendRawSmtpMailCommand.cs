@@ -2,35 +2,31 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Management.Automation;
-using System.Security;
-using System.Threading;
 using SmtpPs.Protocol;
-using SmtpPs.Protocol.Sasl;
 using SmtpPs.Session;
-using SmtpPs.Transport;
 
 namespace SmtpPs.Commands
 {
     /// <summary>
-    /// Sends raw RFC 5322 message files over one SMTP session and writes every server reply to the
-    /// pipeline. A thin layer: it validates parameters before any I/O, drives <see cref="SmtpSession"/>,
-    /// and turns what the session reports into objects, error records and verbose lines.
+    /// Sends raw message files over one SMTP session and writes every server reply to the pipeline.
+    /// A thin layer: it checks parameters and files before any I/O, drives <see cref="SmtpSession"/>,
+    /// and turns what the session reports into objects, error records and progress.
     /// </summary>
     [Cmdlet(VerbsCommunications.Send, "RawSmtpMail", DefaultParameterSetName = PathSet, SupportsShouldProcess = true,
         ConfirmImpact = ConfirmImpact.Low)]
     [OutputType(typeof(SmtpReply), typeof(SmtpMessageResult))]
-    public sealed class SendRawSmtpMailCommand : PSCmdlet, IDisposable
+    public sealed class SendRawSmtpMailCommand : SmtpCmdletBase
     {
         private const string PathSet = "Path";
         private const string LiteralPathSet = "LiteralPath";
+        private const int BatchProgressId = 1;
+        private const int FileProgressId = 2;
 
-        private readonly CancellationTokenSource _stopping = new CancellationTokenSource();
         private readonly List<SmtpMessageResult> _results = new List<SmtpMessageResult>();
-        private SmtpSession? _session;
         private SessionOptions? _options;
-        private Envelope _envelope = new Envelope(string.Empty, Array.Empty<string>());
+        private SmtpSession? _session;
         private string? _sessionEndedBecause;
-        private bool _quiet;
+        private int _lastPercent = -1;
 
         /// <summary>Message files; wildcards allowed.</summary>
         [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet, ValueFromPipeline = true,
@@ -45,90 +41,37 @@ namespace SmtpPs.Commands
         [ValidateNotNullOrEmpty]
         public string[] LiteralPath { get; set; } = Array.Empty<string>();
 
-        /// <summary>The envelope sender (MAIL FROM); an empty string sends the null path &lt;&gt;.</summary>
-        [Parameter(Mandatory = true)]
+        /// <summary>The envelope sender (MAIL FROM); an empty string sends the null path &lt;&gt;; left out, the file's From: address.</summary>
+        [Parameter]
         [AllowEmptyString]
-        public string From { get; set; } = string.Empty;
+        public string? From { get; set; }
 
         /// <summary>The envelope recipients (one RCPT TO each).</summary>
-        [Parameter(Mandatory = true)]
+        [Parameter]
         [AllowEmptyString]
-        public string[] To { get; set; } = Array.Empty<string>();
+        public string[]? To { get; set; }
 
-        /// <summary>The SMTP server's name or address.</summary>
-        [Parameter(Mandatory = true)]
-        [Alias("SmtpServer", "ComputerName")]
-        [ValidateNotNullOrEmpty]
-        public string Server { get; set; } = string.Empty;
-
+        /// <summary>Adds the addresses of the file's To, Cc and Bcc headers to the recipients, as sendmail -t.</summary>
         [Parameter]
-        [ValidateRange(1, 65535)]
-        public int Port { get; set; } = 25;
+        public SwitchParameter RecipientsFromHeaders { get; set; }
 
-        /// <summary>The name sent with EHLO/HELO; the machine's FQDN or address literal by default.</summary>
-        [Parameter]
-        [ValidateNotNullOrEmpty]
-        public string? HeloName { get; set; }
-
-        /// <summary>Caps every stage's timeout (RFC 5321 4.5.3.2 defaults: up to 10 minutes) at this many seconds.</summary>
-        [Parameter]
-        [ValidateRange(1, 86400)]
-        public int TimeoutSec { get; set; }
-
-        /// <summary>Also writes one SmtpMessageResult per file: Delivered, NotDelivered or Unknown.</summary>
+        /// <summary>Also writes one SmtpMessageResult per file: Delivered, NotDelivered, Unknown or Checked.</summary>
         [Parameter]
         public SwitchParameter PassThru { get; set; }
 
-        /// <summary>When to use TLS: Auto (465 implicit, else STARTTLS when offered and required with credentials).</summary>
+        /// <summary>Stops the real dialogue after this step, then RSET/QUIT: checks without delivering.</summary>
         [Parameter]
-        public SmtpTlsMode TlsMode { get; set; } = SmtpTlsMode.Auto;
-
-        /// <summary>The name the server certificate must carry, when -Server is an address or another name.</summary>
-        [Parameter]
-        [ValidateNotNullOrEmpty]
-        public string? TlsServerName { get; set; }
-
-        /// <summary>Accepts any certificate: the connection is encrypted but not authenticated.</summary>
-        [Parameter]
-        public SwitchParameter SkipCertificateCheck { get; set; }
-
-        /// <summary>The SHA-256 of the one certificate to accept (hex), trusted or not.</summary>
-        [Parameter]
-        [ValidateNotNullOrEmpty]
-        public string? CertificateThumbprint { get; set; }
-
-        /// <summary>User name and password for AUTH; with -AccessToken only the user name is used.</summary>
-        [Parameter]
-        [Credential]
-        public PSCredential? Credential { get; set; }
-
-        /// <summary>Forces one SASL mechanism instead of the strongest one offered.</summary>
-        [Parameter]
-        [ValidateSet("PLAIN", "LOGIN", "CRAM-MD5", "XOAUTH2", "OAUTHBEARER", IgnoreCase = true)]
-        public string? AuthenticationMechanism { get; set; }
-
-        /// <summary>An OAuth 2.0 access token for XOAUTH2/OAUTHBEARER (Microsoft 365, Gmail).</summary>
-        [Parameter]
-        public SecureString? AccessToken { get; set; }
-
-        /// <summary>The user name for -AccessToken when no -Credential is given.</summary>
-        [Parameter]
-        [ValidateNotNullOrEmpty]
-        public string? UserName { get; set; }
-
-        /// <summary>Lets credentials cross a connection without TLS. Never the default.</summary>
-        [Parameter]
-        public SwitchParameter AllowUnencryptedAuthentication { get; set; }
+        public SmtpQuitAfter QuitAfter { get; set; } = SmtpQuitAfter.None;
 
         protected override void BeginProcessing()
         {
-            string? problem = MailboxRules.CheckSender(From);
-            if (problem != null)
+            string? problem;
+            if (From != null && (problem = MailboxRules.CheckSender(From)) != null)
             {
                 ThrowTerminatingError(ErrorRecords.InvalidArgument("InvalidSenderAddress", $"-From '{From}': {problem}", From));
             }
 
-            foreach (string recipient in To)
+            foreach (string recipient in To ?? Array.Empty<string>())
             {
                 problem = MailboxRules.CheckRecipient(recipient ?? string.Empty);
                 if (problem != null)
@@ -137,107 +80,44 @@ namespace SmtpPs.Commands
                 }
             }
 
-            if (HeloName != null && (problem = Session.HeloName.Check(HeloName)) != null)
+            if (To == null && !RecipientsFromHeaders)
             {
-                ThrowTerminatingError(ErrorRecords.InvalidArgument("InvalidHeloName", $"-HeloName: {problem}", HeloName));
-            }
-
-            if (Server.IndexOfAny(new[] { ' ', '\t', '\r', '\n', '\0', '/', '\\' }) >= 0)
-            {
-                ThrowTerminatingError(ErrorRecords.InvalidArgument("InvalidServerName", $"-Server '{Server}' is not a host name or address.", Server));
-            }
-
-            _envelope = new Envelope(From, To);
-            CheckCommandLength(_envelope.MailCommand, From);
-            foreach (string recipient in To)
-            {
-                CheckCommandLength(Envelope.RcptCommand(recipient), recipient);
-            }
-
-            if (HeloName != null)
-            {
-                CheckCommandLength("EHLO " + HeloName, HeloName);
+                ThrowTerminatingError(ErrorRecords.InvalidArgument("RecipientsRequired",
+                    "Give the recipients with -To, or take them from the files' headers with -RecipientsFromHeaders.", null));
             }
 
             _options = BuildSessionOptions();
-        }
-
-        /// <summary>The TLS and AUTH parameters, checked together before any I/O.</summary>
-        private SessionOptions BuildSessionOptions()
-        {
-            var options = new SessionOptions(Server, Port)
-            {
-                HeloName = HeloName,
-                Timeouts = TimeoutSec > 0 ? new SmtpTimeouts().CappedAt(TimeSpan.FromSeconds(TimeoutSec)) : new SmtpTimeouts(),
-                TlsMode = TlsMode,
-                TlsServerName = TlsServerName,
-                SkipCertificateCheck = SkipCertificateCheck,
-                CertificateThumbprint = CertificateThumbprint,
-                AuthenticationMechanism = AuthenticationMechanism?.ToUpperInvariant(),
-                AllowUnencryptedAuthentication = AllowUnencryptedAuthentication,
-            };
-
-            if (CertificateThumbprint != null && CertificatePolicy.ParseHex(CertificateThumbprint) == null)
-            {
-                ThrowTerminatingError(ErrorRecords.InvalidArgument("InvalidCertificateThumbprint",
-                    "-CertificateThumbprint must be the SHA-256 of the certificate: 64 hexadecimal digits.", CertificateThumbprint));
-            }
-
-            if (TlsServerName != null && Session.HeloName.Check(TlsServerName) != null)
-            {
-                ThrowTerminatingError(ErrorRecords.InvalidArgument("InvalidTlsServerName", $"-TlsServerName '{TlsServerName}' is not a host name.", TlsServerName));
-            }
-
-            string? user = UserName ?? Credential?.UserName;
-            if (AccessToken != null && string.IsNullOrEmpty(user))
-            {
-                ThrowTerminatingError(ErrorRecords.InvalidArgument("AccessTokenNeedsUserName",
-                    "-AccessToken needs the account's user name: give -UserName or -Credential.", null));
-            }
-
-            bool tokenMechanism = options.AuthenticationMechanism == "XOAUTH2" || options.AuthenticationMechanism == "OAUTHBEARER";
-            if (options.AuthenticationMechanism != null && tokenMechanism != (AccessToken != null))
-            {
-                ThrowTerminatingError(ErrorRecords.InvalidArgument("AuthenticationMechanismMismatch",
-                    tokenMechanism
-                        ? $"-AuthenticationMechanism {options.AuthenticationMechanism} sends an OAuth 2.0 token: give -AccessToken."
-                        : $"-AuthenticationMechanism {options.AuthenticationMechanism} sends a password: give -Credential, not -AccessToken.",
-                    AuthenticationMechanism));
-            }
-
-            if (options.AuthenticationMechanism != null && Credential == null && AccessToken == null)
-            {
-                ThrowTerminatingError(ErrorRecords.InvalidArgument("AuthenticationMechanismWithoutCredential",
-                    "-AuthenticationMechanism needs -Credential or -AccessToken.", AuthenticationMechanism));
-            }
-
-            if (Credential != null || AccessToken != null)
-            {
-                options.Credentials = new SaslCredentials(user!, AccessToken == null ? Credential?.Password : null, AccessToken);
-                if (TlsMode == SmtpTlsMode.None && !AllowUnencryptedAuthentication)
-                {
-                    // RELIABILITY row 28: refused before anything is sent, not after the server asked.
-                    ThrowTerminatingError(new ErrorRecord(
-                        new SecurityException("-TlsMode None would send the credentials without encryption; use TLS, or give -AllowUnencryptedAuthentication to send them anyway."),
-                        "UnencryptedAuthenticationRefused", ErrorCategory.SecurityError, TlsMode));
-                }
-            }
-
-            return options;
+            _options.QuitAfter = QuitAfter;
         }
 
         protected override void ProcessRecord()
         {
             bool literal = ParameterSetName == LiteralPathSet;
             List<MessageFile> files = MessageFiles.Resolve(this, literal ? LiteralPath : Path, literal);
+
+            // Every file of this call and its envelope are checked before any of them is sent.
+            var envelopes = new List<Envelope>();
             foreach (MessageFile file in files)
             {
-                SendOne(file);
+                Envelope envelope = MessageEnvelopes.For(this, file, From, To, RecipientsFromHeaders);
+                CheckCommandLength(envelope.MailCommand, envelope.From);
+                foreach (string recipient in envelope.To)
+                {
+                    CheckCommandLength(Envelope.RcptCommand(recipient), recipient);
+                }
+
+                envelopes.Add(envelope);
+            }
+
+            for (int i = 0; i < files.Count; i++)
+            {
+                SendOne(files[i], envelopes[i]);
             }
         }
 
         protected override void EndProcessing()
         {
+            WriteProgress(new ProgressRecord(BatchProgressId, Activity, "Done") { RecordType = ProgressRecordType.Completed });
             if (_session == null)
             {
                 return;
@@ -257,20 +137,13 @@ namespace SmtpPs.Commands
             }
         }
 
-        protected override void StopProcessing()
+        protected override void OnDispose()
         {
-            // Ctrl+C: the session closes its socket on this token, which ends any read or write at once.
-            _stopping.Cancel();
-        }
-
-        public void Dispose()
-        {
-            // Reached after a terminating error or -ErrorAction Stop: the session is between replies,
-            // so a polite QUIT is still possible; nothing may be written to the pipeline any more.
-            _quiet = true;
+            // After a terminating error or -ErrorAction Stop the session is between replies, so a polite
+            // QUIT is still possible; after Ctrl+C the socket is already closed.
             try
             {
-                if (!_stopping.IsCancellationRequested)
+                if (!IsStopping)
                 {
                     _session?.Quit();
                 }
@@ -282,21 +155,55 @@ namespace SmtpPs.Commands
             {
                 _session?.Dispose();
                 _session = null;
-                _stopping.Dispose();
             }
         }
 
-        private void SendOne(MessageFile message)
+        internal override void OnReply(SmtpReply reply) => WriteObject(reply);
+
+        /// <summary>Write-Progress for a large message: octets read of the file's size, at most once per percent.</summary>
+        internal override void OnProgress(string path, long done, long total)
         {
-            string file = message.Path;
-            string target = $"{Server}:{Port}";
-            if (!ShouldProcess(file, $"Send to {target} from <{From}> to <{string.Join(">, <", To)}>"))
+            if (total < 1024 * 1024)
             {
                 return;
             }
 
-            var result = new SmtpMessageResult(file, target, From);
+            int percent = (int)(done * 100 / total);
+            if (percent == _lastPercent)
+            {
+                return;
+            }
+
+            _lastPercent = percent;
+            WriteProgress(new ProgressRecord(FileProgressId, $"Sending {System.IO.Path.GetFileName(path)}", $"{done:N0} of {total:N0} octets")
+            {
+                ParentActivityId = BatchProgressId,
+                PercentComplete = percent,
+                RecordType = done >= total ? ProgressRecordType.Completed : ProgressRecordType.Processing,
+            });
+        }
+
+        private string Activity => $"Send-RawSmtpMail to {Target}";
+
+        private void SendOne(MessageFile message, Envelope envelope)
+        {
+            string file = message.Path;
+            string size = message.Facts.Length.ToString("N0", System.Globalization.CultureInfo.InvariantCulture);
+            string action = $"Send to {Target} (TLS {TlsMode}) from <{envelope.From}> to <{string.Join(">, <", envelope.To)}>, {size} octets";
+            if (!ShouldProcess(file, action))
+            {
+                return;
+            }
+
+            if (HeaderFields.Has(message.Facts.Headers, "Bcc") || HeaderFields.Has(message.Facts.Headers, "Resent-Bcc"))
+            {
+                // RELIABILITY row 19: a raw send does not strip it, so every recipient sees the Bcc list.
+                WriteWarning($"'{file}' has a Bcc header: a raw send delivers it, with its addresses, to every recipient.");
+            }
+
+            var result = new SmtpMessageResult(file, Target, envelope.From);
             _results.Add(result);
+            WriteProgress(new ProgressRecord(BatchProgressId, Activity, $"File {_results.Count}: {System.IO.Path.GetFileName(file)}"));
             if (_sessionEndedBecause != null)
             {
                 WriteError(ErrorRecords.NotSent(file, _sessionEndedBecause));
@@ -306,9 +213,17 @@ namespace SmtpPs.Commands
 
             try
             {
-                _session ??= SmtpSession.Open(_options!, new Observer(this), _stopping.Token);
-                using var content = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 4096, FileOptions.SequentialScan);
-                _session.Send(_envelope, message, content, result);
+                _session ??= SmtpSession.Open(_options!, CreateObserver(), StopToken);
+                if (QuitAfter != SmtpQuitAfter.None && QuitAfter <= SmtpQuitAfter.Auth)
+                {
+                    result.Status = SmtpDeliveryStatus.Checked; // the session went as far as asked; no transaction
+                }
+                else
+                {
+                    _lastPercent = -1;
+                    using var content = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 4096, FileOptions.SequentialScan);
+                    _session.Send(envelope, message, content, result);
+                }
             }
             catch (SmtpMessageNotSentException e)
             {
@@ -323,7 +238,7 @@ namespace SmtpPs.Commands
             catch (Exception e) when (e is SmtpException || e is IOException || e is UnauthorizedAccessException)
             {
                 EndSession(e.Message);
-                WriteError(ErrorRecords.SessionFault(e, target, _results));
+                WriteError(ErrorRecords.SessionFault(e, Target, _results));
             }
 
             Emit(result);
@@ -350,49 +265,6 @@ namespace SmtpPs.Commands
             if (problem != null)
             {
                 ThrowTerminatingError(ErrorRecords.InvalidArgument("CommandTooLong", $"'{command}' cannot be sent: {problem}", value));
-            }
-        }
-
-        /// <summary>Turns what the session reports into pipeline output, on the pipeline thread.</summary>
-        private sealed class Observer : ISmtpDialogueObserver
-        {
-            private readonly SendRawSmtpMailCommand _cmdlet;
-
-            public Observer(SendRawSmtpMailCommand cmdlet)
-            {
-                _cmdlet = cmdlet;
-            }
-
-            public void OnReply(SmtpReply reply)
-            {
-                if (!_cmdlet._quiet)
-                {
-                    _cmdlet.WriteObject(reply);
-                }
-            }
-
-            public void OnRejected(SmtpReply reply, string explanation)
-            {
-                if (!_cmdlet._quiet)
-                {
-                    _cmdlet.WriteError(ErrorRecords.Rejected(reply, explanation));
-                }
-            }
-
-            public void OnWarning(string message)
-            {
-                if (!_cmdlet._quiet)
-                {
-                    _cmdlet.WriteWarning(message);
-                }
-            }
-
-            public void OnVerbose(string message)
-            {
-                if (!_cmdlet._quiet)
-                {
-                    _cmdlet.WriteVerbose(message);
-                }
             }
         }
     }

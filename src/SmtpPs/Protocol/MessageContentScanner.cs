@@ -6,13 +6,17 @@ namespace SmtpPs.Protocol
     /// <summary>What a pre-flight read of a message file found (RELIABILITY rows 14-17).</summary>
     internal sealed class MessageContentFacts
     {
-        public MessageContentFacts(long length, int bomLength, bool hasEightBit, long lines)
+        public MessageContentFacts(long length, int bomLength, bool hasEightBit, long lines, string headers)
         {
             Length = length;
             BomLength = bomLength;
             HasEightBit = hasEightBit;
             Lines = lines;
+            Headers = headers;
         }
+
+        /// <summary>The header block (up to the first empty line, at most <see cref="MessageContentScanner.MaxHeaderBytes"/>), line breaks as LF.</summary>
+        public string Headers { get; }
 
         public long Length { get; }
 
@@ -52,6 +56,9 @@ namespace SmtpPs.Protocol
         /// <summary>RFC 5322 2.1.1 and RFC 5321 4.5.3.1.6: 998 octets, without the CRLF.</summary>
         public const int MaxLineLength = 998;
 
+        /// <summary>Only this much of the header block is kept for -RecipientsFromHeaders and the Bcc warning.</summary>
+        public const int MaxHeaderBytes = 256 * 1024;
+
         private const int BlockSize = 64 * 1024;
 
         public static MessageContentFacts Scan(Stream content)
@@ -75,6 +82,8 @@ namespace SmtpPs.Protocol
             long lineLength = 0;
             bool pendingCr = false;
             bool eightBit = false;
+            bool inHeaders = true;
+            var headers = new MemoryStream();
             int start = bom;
             while (read > 0)
             {
@@ -84,6 +93,7 @@ namespace SmtpPs.Protocol
                     if (b == (byte)'\n')
                     {
                         pendingCr = false;
+                        EndLine(ref inHeaders, lineLength, headers);
                         line++;
                         lineLength = 0;
                         continue;
@@ -93,6 +103,7 @@ namespace SmtpPs.Protocol
                     {
                         // A bare CR ended the previous line.
                         pendingCr = false;
+                        EndLine(ref inHeaders, lineLength, headers);
                         line++;
                         lineLength = 0;
                     }
@@ -110,6 +121,11 @@ namespace SmtpPs.Protocol
                     }
 
                     eightBit |= b > 0x7F;
+                    if (inHeaders && headers.Length < MaxHeaderBytes)
+                    {
+                        headers.WriteByte(b);
+                    }
+
                     if (++lineLength > MaxLineLength)
                     {
                         throw new MessageContentException("LineTooLong", line,
@@ -122,7 +138,38 @@ namespace SmtpPs.Protocol
                 read = content.Read(buffer, 0, buffer.Length);
             }
 
-            return new MessageContentFacts(length, bom, eightBit, line);
+            return new MessageContentFacts(length, bom, eightBit, line, DecodeHeaders(headers));
+        }
+
+        /// <summary>An empty line ends the header block (RFC 5322 2.1).</summary>
+        private static void EndLine(ref bool inHeaders, long lineLength, MemoryStream headers)
+        {
+            if (!inHeaders)
+            {
+                return;
+            }
+
+            if (lineLength == 0)
+            {
+                inHeaders = false;
+            }
+            else if (headers.Length < MaxHeaderBytes)
+            {
+                headers.WriteByte((byte)'\n');
+            }
+        }
+
+        private static string DecodeHeaders(MemoryStream headers)
+        {
+            byte[] bytes = headers.ToArray();
+            try
+            {
+                return new System.Text.UTF8Encoding(false, true).GetString(bytes);
+            }
+            catch (System.Text.DecoderFallbackException)
+            {
+                return System.Text.Encoding.GetEncoding(28591).GetString(bytes);
+            }
         }
 
         private static int ReadAtLeast(Stream content, byte[] buffer, int minimum)

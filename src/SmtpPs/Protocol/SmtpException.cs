@@ -118,6 +118,9 @@ namespace SmtpPs
         public SmtpTlsFailure Failure { get; }
 
         public SmtpReply? Reply { get; }
+
+        /// <summary>The certificate the server presented, when it was refused.</summary>
+        public SmtpTlsInfo? Presented { get; internal set; }
     }
 
     /// <summary>Why credentials could not be used.</summary>

@@ -17,5 +17,8 @@ namespace SmtpPs.Session
 
         /// <summary>A step of the story for -Verbose, secrets already removed.</summary>
         void OnVerbose(string message);
+
+        /// <summary>How much of a message file has gone out: <paramref name="done"/> of <paramref name="total"/> octets read.</summary>
+        void OnProgress(string path, long done, long total);
     }
 }

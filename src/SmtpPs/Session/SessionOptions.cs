@@ -36,6 +36,12 @@ namespace SmtpPs.Session
 
         public bool AllowUnencryptedAuthentication { get; set; }
 
+        /// <summary>Where to stop on purpose (-QuitAfter); None runs the whole dialogue.</summary>
+        public SmtpQuitAfter QuitAfter { get; set; } = SmtpQuitAfter.None;
+
+        /// <summary>True when the dialogue goes past <paramref name="step"/>.</summary>
+        public bool GoesPast(SmtpQuitAfter step) => QuitAfter == SmtpQuitAfter.None || QuitAfter > step;
+
         /// <summary>Auto on port 465 means implicit TLS (RFC 8314).</summary>
         public bool UsesImplicitTls => TlsMode == SmtpTlsMode.Implicit || (TlsMode == SmtpTlsMode.Auto && Port == 465);
 

@@ -13,6 +13,9 @@ namespace SmtpPs
 
         /// <summary>The final dot was sent but no reply came (RFC 5321 4.5.3.2.6): it may have been delivered.</summary>
         Unknown,
+
+        /// <summary>-QuitAfter stopped the dialogue before DATA on purpose: nothing was delivered.</summary>
+        Checked,
     }
 
     /// <summary>The outcome of one message file: one per file, after that file's replies.</summary>

@@ -33,6 +33,9 @@ namespace SmtpPs.Transport
         /// <summary>How the last certificate was accepted.</summary>
         public string Acceptance { get; private set; } = string.Empty;
 
+        /// <summary>The last certificate the server presented, accepted or not: a probe reports it either way.</summary>
+        public X509Certificate2? Presented { get; private set; }
+
         /// <summary>Returns the 32 bytes of a SHA-256 thumbprint in hex (spaces and colons allowed), or null.</summary>
         public static byte[]? ParseHex(string hex)
         {
@@ -63,6 +66,7 @@ namespace SmtpPs.Transport
         public bool Validate(object sender, X509Certificate? certificate, X509Chain? chain, SslPolicyErrors errors)
         {
             Refusal = null;
+            Presented = certificate == null ? null : new X509Certificate2(certificate);
             if (certificate == null)
             {
                 Refusal = "the server sent no certificate";

@@ -181,8 +181,13 @@ namespace SmtpPs.Transport
             }
             catch (AuthenticationException e) when (policy.Refusal != null)
             {
+                X509Certificate2 presented = policy.Presented!;
                 throw new SmtpTlsException(SmtpTlsFailure.CertificateRejected,
-                    $"The certificate of {policy.ServerName} was refused: {policy.Refusal}.", e);
+                    $"The certificate of {policy.ServerName} was refused: {policy.Refusal}.", e)
+                {
+                    Presented = new SmtpTlsInfo(string.Empty, string.Empty, presented.Subject, presented.Issuer, presented.NotAfter,
+                        CertificatePolicy.Sha256Hex(presented), "Refused: " + policy.Refusal),
+                };
             }
             catch (AuthenticationException e)
             {

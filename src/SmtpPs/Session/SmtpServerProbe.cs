@@ -1,0 +1,101 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using SmtpPs.Protocol;
+
+namespace SmtpPs
+{
+    /// <summary>What Test-SmtpServer learnt of a server: one object for a monitoring script.</summary>
+    public sealed class SmtpServerProbe
+    {
+        internal SmtpServerProbe(string server, int port, IReadOnlyList<SmtpReply> replies, SmtpTlsInfo? refusedCertificate, string? error,
+            bool credentialsGiven)
+        {
+            Server = server;
+            Port = port;
+            Replies = replies.ToArray();
+            Error = error ?? string.Empty;
+            SmtpReply? greeting = replies.FirstOrDefault(r => r.Stage == SmtpStage.Greeting);
+            Greeting = greeting?.Text ?? string.Empty;
+            GreetingCode = greeting?.Code ?? 0;
+
+            var ehlos = replies.Where(r => r.Stage == SmtpStage.Ehlo && r.Code == 250).ToList();
+            SmtpReply? plainEhlo = ehlos.FirstOrDefault(r => !r.TlsActive);
+            SmtpReply? tlsEhlo = ehlos.LastOrDefault(r => r.TlsActive);
+            CapabilitiesBeforeTls = plainEhlo == null ? Array.Empty<string>() : plainEhlo.Lines.Skip(1).ToArray();
+            CapabilitiesAfterTls = tlsEhlo == null ? Array.Empty<string>() : tlsEhlo.Lines.Skip(1).ToArray();
+            Dictionary<string, string> effective = EhloCapabilities.Parse((tlsEhlo ?? plainEhlo)?.Lines ?? Array.Empty<string>());
+            StartTlsOffered = plainEhlo != null && EhloCapabilities.Parse(plainEhlo.Lines).ContainsKey("STARTTLS");
+            SizeLimit = effective.TryGetValue("SIZE", out string? size) && long.TryParse(size, out long limit) ? limit : (long?)null;
+            AuthMechanisms = effective.TryGetValue("AUTH", out string? mechanisms)
+                ? mechanisms.Split(new[] { ' ' }, StringSplitOptions.RemoveEmptyEntries)
+                : Array.Empty<string>();
+
+            SmtpTlsInfo? tls = replies.LastOrDefault(r => r.Tls != null)?.Tls ?? refusedCertificate;
+            TlsActive = replies.Any(r => r.TlsActive);
+            TlsProtocol = tls?.Protocol ?? string.Empty;
+            CipherSuite = tls?.CipherSuite ?? string.Empty;
+            CertificateSubject = tls?.CertificateSubject ?? string.Empty;
+            CertificateIssuer = tls?.CertificateIssuer ?? string.Empty;
+            CertificateNotAfter = tls?.CertificateNotAfter;
+            CertificateDaysLeft = tls == null ? (int?)null : (int)Math.Floor((tls.CertificateNotAfter.ToUniversalTime() - DateTime.UtcNow).TotalDays);
+            CertificateThumbprintSha256 = tls?.CertificateThumbprintSha256 ?? string.Empty;
+            CertificateValidation = tls?.Validation ?? string.Empty;
+
+            var auth = replies.Where(r => r.Stage == SmtpStage.Auth).ToList();
+            Authenticated = !credentialsGiven ? (bool?)null : auth.Any(r => r.Code == 235);
+        }
+
+        public string Server { get; }
+
+        public int Port { get; }
+
+        /// <summary>The greeting's text and code.</summary>
+        public string Greeting { get; }
+
+        public int GreetingCode { get; }
+
+        /// <summary>EHLO extension lines before STARTTLS (or without TLS).</summary>
+        public string[] CapabilitiesBeforeTls { get; }
+
+        /// <summary>EHLO extension lines over TLS (STARTTLS or implicit); empty without TLS.</summary>
+        public string[] CapabilitiesAfterTls { get; }
+
+        public bool StartTlsOffered { get; }
+
+        /// <summary>The SIZE limit advertised (RFC 1870), in octets; null when none.</summary>
+        public long? SizeLimit { get; }
+
+        public string[] AuthMechanisms { get; }
+
+        public bool TlsActive { get; }
+
+        public string TlsProtocol { get; }
+
+        public string CipherSuite { get; }
+
+        public string CertificateSubject { get; }
+
+        public string CertificateIssuer { get; }
+
+        public DateTime? CertificateNotAfter { get; }
+
+        /// <summary>Whole days until the certificate expires (negative once it has): what an expiry alert reads.</summary>
+        public int? CertificateDaysLeft { get; }
+
+        public string CertificateThumbprintSha256 { get; }
+
+        /// <summary>Trusted, Pinned, Skipped (...) or Refused: (why).</summary>
+        public string CertificateValidation { get; }
+
+        /// <summary>True when AUTH succeeded, false when it failed, null when no credentials were given.</summary>
+        public bool? Authenticated { get; }
+
+        /// <summary>Why the probe stopped early, or empty.</summary>
+        public string Error { get; }
+
+        public SmtpReply[] Replies { get; }
+
+        public bool Succeeded => Error.Length == 0;
+    }
+}
