@@ -17,9 +17,9 @@ Describe 'The SmtpPs module as built' {
 
     It 'lists its cmdlets explicitly, without wildcards' {
         $data = Import-PowerShellDataFile -Path $manifestPath
-        $data.CmdletsToExport | Should -Contain 'Send-RawSmtpMail'
+        $data.CmdletsToExport | Should -Be @('Send-RawSmtpMail', 'Test-SmtpServer')
         $data.CmdletsToExport | Where-Object { $_ -match '\*' } | Should -BeNullOrEmpty
-        (Get-Command -Module SmtpPs).Name | Should -Be @('Send-RawSmtpMail')
+        (Get-Command -Module SmtpPs).Name | Sort-Object | Should -Be @('Send-RawSmtpMail', 'Test-SmtpServer')
     }
 
     It 'carries the version of Directory.Build.props' {
@@ -35,45 +35,110 @@ Describe 'The SmtpPs module as built' {
         $framework.FrameworkName | Should -Be '.NETStandard,Version=v2.0'
     }
 
-    It 'declares SmtpReply and SmtpMessageResult as its output types' {
+    It 'declares its output types' {
         (Get-Command Send-RawSmtpMail).OutputType.Name | Should -Be @('SmtpPs.SmtpReply', 'SmtpPs.SmtpMessageResult')
+        (Get-Command Test-SmtpServer).OutputType.Name | Should -Be @('SmtpPs.SmtpServerProbe')
+    }
+
+    It 'is ready for the Gallery: tags, project and license URIs, release notes' {
+        $data = Import-PowerShellDataFile -Path $manifestPath
+        $data.PrivateData.PSData.Tags | Should -Contain 'SMTP'
+        $data.PrivateData.PSData.ProjectUri | Should -Match '^https://'
+        $data.PrivateData.PSData.LicenseUri | Should -Match '^https://'
+        $data.PrivateData.PSData.ReleaseNotes | Should -Match (Get-Module SmtpPs).Version.ToString(3)
+        (Get-Content (Join-Path $PSScriptRoot '../../CHANGELOG.md') -Raw) | Should -Match ('## ' + [regex]::Escape((Get-Module SmtpPs).Version.ToString(3)))
+    }
+
+    It 'uses only approved verbs' {
+        $approved = (Get-Verb).Verb
+        (Get-Command -Module SmtpPs).Verb | ForEach-Object { $_ | Should -BeIn $approved }
     }
 }
 
-Describe 'Get-Help Send-RawSmtpMail' {
+Describe 'Get-Help <command>' -ForEach @(
+    @{ command = 'Send-RawSmtpMail'; examples = 6 }
+    @{ command = 'Test-SmtpServer'; examples = 3 }
+) {
     BeforeAll {
-        $script:help = Get-Help Send-RawSmtpMail -Full
+        $script:help = Get-Help $command -Full
     }
 
     It 'has a synopsis and a description' {
-        $help.Synopsis | Should -Match 'raw'
+        $help.Synopsis | Should -Not -BeNullOrEmpty
+        $help.Synopsis | Should -Not -Match '^\s*Send-RawSmtpMail|^\s*Test-SmtpServer'   # not the generated syntax stub
         ($help.Description.Text -join "`n").Length | Should -BeGreaterThan 200
     }
 
-    It 'has at least three examples with code and remarks' {
-        @($help.Examples.Example).Count | Should -BeGreaterOrEqual 3
+    It 'has at least <examples> examples with code and remarks' {
+        @($help.Examples.Example).Count | Should -BeGreaterOrEqual $examples
         foreach ($example in $help.Examples.Example) {
-            $example.Code | Should -Match 'Send-RawSmtpMail'
+            $example.Code | Should -Match $command
             ($example.Remarks.Text -join '') | Should -Not -BeNullOrEmpty
         }
     }
 
-    It 'describes the parameter <_>' -TestCases @(
-        'Path', 'LiteralPath', 'From', 'To', 'Server', 'Port', 'HeloName', 'TimeoutSec', 'PassThru'
-    ) {
-        $parameter = $help.Parameters.Parameter | Where-Object Name -EQ $_
-        $parameter | Should -Not -BeNullOrEmpty
-        ($parameter.Description.Text -join '') | Should -Not -BeNullOrEmpty
+    It 'describes every parameter, with its type, default and pipeline input' {
+        $common = [System.Management.Automation.PSCmdlet]::CommonParameters
+        $actual = (Get-Command $command).Parameters.Keys | Where-Object { $_ -notin $common }
+        $actual.Count | Should -BeGreaterThan 10
+        foreach ($name in $actual) {
+            $parameter = $help.Parameters.Parameter | Where-Object Name -EQ $name
+            $parameter | Should -Not -BeNullOrEmpty -Because "-$name needs help"
+            ($parameter.Description.Text -join '') | Should -Not -BeNullOrEmpty -Because "-$name needs a description"
+            $parameter.Type.Name | Should -Not -BeNullOrEmpty
+            $parameter.PipelineInput | Should -Not -BeNullOrEmpty
+            $parameter.DefaultValue | Should -Not -BeNullOrEmpty
+        }
     }
 
-    It 'documents every parameter the cmdlet has' {
-        $common = [System.Management.Automation.PSCmdlet]::CommonParameters + [System.Management.Automation.PSCmdlet]::OptionalCommonParameters
-        $actual = (Get-Command Send-RawSmtpMail).Parameters.Keys | Where-Object { $_ -notin $common }
-        $documented = $help.Parameters.Parameter.Name
-        $actual | Where-Object { $_ -notin $documented } | Should -BeNullOrEmpty
+    It 'names its outputs' {
+        $help.ReturnValues.ReturnValue.Type.Name | Should -Not -BeNullOrEmpty
+    }
+}
+
+Describe 'Get-Help details' {
+    It 'gives -Port its default of 25 and -Path its pipeline input' {
+        $help = Get-Help Send-RawSmtpMail -Parameter Port
+        $help.DefaultValue | Should -Be '25'
+        (Get-Help Send-RawSmtpMail -Parameter Path).PipelineInput | Should -Be 'True (ByPropertyName, ByValue)'
+        (Get-Help Send-RawSmtpMail -Parameter Path).Globbing | Should -Be 'true'
+    }
+
+    It 'shows the examples with -Examples' {
+        (Get-Help Send-RawSmtpMail -Examples | Out-String) | Should -Match 'Port 587'
     }
 
     It 'ships about_SmtpPs' {
-        (Get-Help about_SmtpPs | Out-String) | Should -Match 'SmtpRecipientRejected'
+        $about = Get-Help about_SmtpPs | Out-String
+        $about | Should -Match 'SmtpRecipientRejected'
+        $about | Should -Match 'STARTTLS'
+    }
+}
+
+Describe 'Format views' {
+    BeforeAll {
+        $script:server = Start-RecordingServer
+        $script:file = New-MessageFile -Text "Subject: f`r`n`r`nformat`r`n"
+        $script:output = Send-RawSmtpMail -Path $file -From a-very-long-sender-address@example.org -To b@example.org -Server 127.0.0.1 -Port $server.Port -PassThru
+    }
+    AfterAll { $server.Dispose() }
+
+    It 'shows replies as a table of elapsed, command, code, enhanced code and text that fits 80 columns' {
+        $table = $output | Where-Object { $_ -is [SmtpPs.SmtpReply] } | Format-Table | Out-String -Width 80
+        $header = ($table -split "`n" | Where-Object { $_ -match '\S' })[0]
+        $header -split '\s+' | Where-Object { $_ } | Should -Be @('Elapsed', 'Command', 'Code', 'Enh.', 'Text')
+        $table -split "`n" | ForEach-Object { $_.TrimEnd().Length | Should -BeLessOrEqual 80 }
+        $table | Should -Match 'MAIL FROM:<a-very-long'
+    }
+
+    It 'shows everything about a reply in the list view' {
+        $list = $output | Where-Object { $_ -is [SmtpPs.SmtpReply] } | Select-Object -First 1 | Format-List | Out-String
+        foreach ($label in 'Server', 'Stage', 'Command', 'Code', 'Text', 'Elapsed', 'Tls') { $list | Should -Match "(?m)^$label\s+:" }
+    }
+
+    It 'shows message results as a table' {
+        $table = $output | Where-Object { $_ -is [SmtpPs.SmtpMessageResult] } | Format-Table | Out-String
+        $table | Should -Match 'Status\s+QueueId\s+Accepted\s+Rejected\s+Path'
+        $table | Should -Match 'Delivered'
     }
 }
