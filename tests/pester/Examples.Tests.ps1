@@ -52,3 +52,72 @@ Describe 'examples/Send-DailyReport.ps1, run as a scheduler would' {
         finally { $server.Dispose() }
     }
 }
+
+Describe 'examples/Send-Outbox.ps1' {
+    It 'sends a folder over one connection, moves the delivered files and exits 1 for the refused one' {
+        $server = Start-RecordingServer
+        $outbox = Join-Path $TestDrive ('outbox-' + [guid]::NewGuid().ToString('n'))
+        $null = New-Item -ItemType Directory -Path $outbox
+        "From: a@example.org`r`nTo: one@example.org`r`nSubject: 1`r`n`r`n1`r`n" | Set-Content (Join-Path $outbox '1.eml') -NoNewline
+        "From: a@example.org`r`nTo: reject-me@example.org`r`nSubject: 2`r`n`r`n2`r`n" | Set-Content (Join-Path $outbox '2.eml') -NoNewline
+        "From: a@example.org`r`nTo: three@example.org`r`nCc: four@example.org`r`nSubject: 3`r`n`r`n3`r`n" | Set-Content (Join-Path $outbox '3.eml') -NoNewline
+        try {
+            $output = Invoke-FreshPwsh (Join-Path $examples 'Send-Outbox.ps1') @('-Folder', $outbox, '-Server', '127.0.0.1', '-Port', $server.Port)
+            $LASTEXITCODE | Should -Be 1
+            $output | Should -Contain 'Delivered    2'
+            $output | Should -Contain 'NotDelivered 1'
+            (Get-ChildItem (Join-Path $outbox 'sent')).Name | Should -Be @('1.eml', '3.eml')
+            (Get-ChildItem $outbox -File).Name | Should -Be @('2.eml')
+            $server.WaitForMessages(2) | Should -BeTrue
+            @($server.Connections).Count | Should -Be 1
+            @($server.Messages)[1].To | Should -Be @('three@example.org', 'four@example.org')
+        }
+        finally { $server.Dispose() }
+    }
+}
+
+Describe 'examples/Watch-SmtpCertificate.ps1' {
+    BeforeAll {
+        $script:ca = [SmtpPs.TestServer.TestCertificates]::CreateAuthority('SmtpPs Watch Test CA')
+    }
+
+    It 'says <verdict> for a certificate valid for <days> days checked against <threshold> days' -TestCases @(
+        @{ days = 30; threshold = 14; verdict = 'OK'; exit = 0 }
+        @{ days = 10; threshold = 14; verdict = 'CRITICAL'; exit = 2 }
+        @{ days = -2; threshold = 14; verdict = 'CRITICAL'; exit = 2 }
+    ) {
+        param($days, $threshold, $verdict, $exit)
+        $cert = [SmtpPs.TestServer.TestCertificates]::IssueServer($ca, 'localhost', -60, $days)
+        $server = Start-RecordingServer -Certificate $cert
+        try {
+            $output = Invoke-FreshPwsh (Join-Path $examples 'Watch-SmtpCertificate.ps1') @('-Server', "localhost:$($server.Port)", '-Days', $threshold, '-SkipCertificateCheck')
+            $LASTEXITCODE | Should -Be $exit
+            "$output" | Should -Match "^$verdict localhost:$($server.Port) "
+            "$output" | Should -Match ([regex]::Escape("$($days - 1)")) # days left, floored
+        }
+        finally { $server.Dispose() }
+    }
+}
+
+Describe 'examples/Send-DiskAlert.Tests.ps1, the Pester test of an admin script' {
+    It 'passes with Mock and against a real server on loopback' {
+        $server = Start-RecordingServer
+        $runner = Join-Path $TestDrive 'run-example-tests.ps1'
+        @"
+Import-Module '$((Get-Module Pester).Path)'
+`$result = Invoke-Pester -Path '$(Join-Path $examples 'Send-DiskAlert.Tests.ps1')' -PassThru -Output None
+"`$(`$result.PassedCount) passed, `$(`$result.FailedCount) failed, `$(`$result.SkippedCount) skipped"
+"@ | Set-Content -LiteralPath $runner
+        try {
+            $env:SMTPPS_EXAMPLE_SMTP_PORT = $server.Port
+            $output = Invoke-FreshPwsh $runner
+            "$output" | Should -Match '^3 passed, 0 failed, 0 skipped$'
+            $server.WaitForMessages(1) | Should -BeTrue
+            @($server.Messages)[0].Text | Should -Match 'Drive C is 99% full'
+        }
+        finally {
+            Remove-Item Env:SMTPPS_EXAMPLE_SMTP_PORT
+            $server.Dispose()
+        }
+    }
+}

@@ -1,0 +1,28 @@
+<#
+.SYNOPSIS
+    An admin script that mails an alert when a disk is nearly full: the subject of Send-DiskAlert.Tests.ps1.
+#>
+param(
+    [Parameter(Mandatory)] [string] $Server,
+    [int] $Port = 25,
+    [string] $From = 'monitor@example.org',
+    [string[]] $To = @('oncall@example.org'),
+    [int] $ThresholdPercent = 90,
+    # Injected by the tests; on a real machine it reads the drives.
+    [scriptblock] $GetUsage = { Get-PSDrive -PSProvider FileSystem | Where-Object Used | ForEach-Object { [pscustomobject]@{ Name = $_.Name; Percent = [int](100 * $_.Used / ($_.Used + $_.Free)) } } }
+)
+
+Import-Module SmtpPs
+$full = @(& $GetUsage | Where-Object Percent -GE $ThresholdPercent)
+if ($full.Count -eq 0) { return }
+
+$body = ($full | ForEach-Object { "Drive $($_.Name) is $($_.Percent)% full." }) -join "`r`n"
+$message = Join-Path ([System.IO.Path]::GetTempPath()) "disk-alert-$PID.eml"
+Set-Content -LiteralPath $message -NoNewline -Value ("From: $From`r`nTo: $($To -join ', ')`r`nSubject: Disk space alert ($($full.Count))`r`n`r`n$body`r`n")
+try {
+    Send-RawSmtpMail -Path $message -From $From -To $To -Server $Server -Port $Port -TimeoutSec 60 -PassThru -ErrorAction Stop |
+        Where-Object { $_ -is [SmtpPs.SmtpMessageResult] }
+}
+finally {
+    Remove-Item -LiteralPath $message -ErrorAction SilentlyContinue
+}
