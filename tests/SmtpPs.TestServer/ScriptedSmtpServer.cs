@@ -34,6 +34,7 @@ namespace SmtpPs.TestServer
         private readonly TcpListener _listener;
         private readonly string[] _script;
         private readonly MemoryStream _received = new MemoryStream();
+        private readonly MemoryStream _sent = new MemoryStream();
         private readonly List<Socket> _clients = new List<Socket>();
         private readonly List<string> _log = new List<string>();
         private int _connections;
@@ -71,9 +72,21 @@ namespace SmtpPs.TestServer
 
         public string ReceivedText => Encoding.Latin1.GetString(Received);
 
-        public string[] Commands => Wire.Commands(Received);
+        /// <summary>Every byte the server sent, in plaintext.</summary>
+        public byte[] Sent
+        {
+            get
+            {
+                lock (_received)
+                {
+                    return _sent.ToArray();
+                }
+            }
+        }
 
-        public byte[][] DataSections => Wire.DataSections(Received);
+        public string[] Commands => Wire.Commands(Received, Sent);
+
+        public byte[][] DataSections => Wire.DataSections(Received, Sent);
 
         /// <summary>What happened to the script on each connection: "completed", or where it stopped.</summary>
         public string[] Log
@@ -253,8 +266,13 @@ namespace SmtpPs.TestServer
             }
         }
 
-        private static void Send(Stream client, byte[] bytes)
+        private void Send(Stream client, byte[] bytes)
         {
+            lock (_received)
+            {
+                _sent.Write(bytes, 0, bytes.Length);
+            }
+
             client.Write(bytes, 0, bytes.Length);
             client.Flush();
         }

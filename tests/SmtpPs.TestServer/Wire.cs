@@ -9,23 +9,50 @@ namespace SmtpPs.TestServer
     {
         private static readonly byte[] EndOfData = Encoding.ASCII.GetBytes("\r\n.\r\n");
 
-        public static string[] Commands(byte[] clientBytes)
+        /// <param name="tapped">True for bytes seen on the wire, which after STARTTLS are encrypted and unreadable.</param>
+        public static string[] Commands(byte[] clientBytes, byte[]? serverBytes = null, bool tapped = false)
         {
             var commands = new List<string>();
-            Walk(clientBytes, commands, null);
+            Walk(clientBytes, serverBytes, tapped, commands, null);
             return commands.ToArray();
         }
 
-        public static byte[][] DataSections(byte[] clientBytes)
+        public static byte[][] DataSections(byte[] clientBytes, byte[]? serverBytes = null, bool tapped = false)
         {
             var sections = new List<byte[]>();
-            Walk(clientBytes, null, sections);
+            Walk(clientBytes, serverBytes, tapped, null, sections);
             return sections.ToArray();
         }
 
-        /// <summary>Splits at CRLF; after a DATA line, everything up to and including CRLF.CRLF is one section.</summary>
-        private static void Walk(byte[] bytes, List<string>? commands, List<byte[]>? sections)
+        /// <summary>The codes of the server's replies, in order (a multi-line reply counts once).</summary>
+        public static List<int> ReplyCodes(byte[] serverBytes)
         {
+            var codes = new List<int>();
+            int i = 0;
+            while (i < serverBytes.Length)
+            {
+                int lf = Array.IndexOf(serverBytes, (byte)'\n', i);
+                int end = lf < 0 ? serverBytes.Length : lf + 1;
+                string line = Encoding.Latin1.GetString(serverBytes, i, end - i).TrimEnd('\r', '\n');
+                i = end;
+                if (line.Length >= 3 && (line.Length == 3 || line[3] == ' ') && int.TryParse(line.Substring(0, 3), out int code))
+                {
+                    codes.Add(code);
+                }
+            }
+
+            return codes;
+        }
+
+        /// <summary>
+        /// Splits the client's bytes into command lines and content. With the server's bytes, each command is
+        /// paired with its reply in order (as PIPELINING requires), so a DATA is followed by content only when
+        /// it was answered 354, and BDAT chunks are skipped by their counts; without them, any DATA is.
+        /// </summary>
+        private static void Walk(byte[] bytes, byte[]? serverBytes, bool tapped, List<string>? commands, List<byte[]>? sections)
+        {
+            List<int>? replies = serverBytes == null ? null : ReplyCodes(serverBytes);
+            int reply = 1; // the greeting answers no command
             int i = 0;
             while (i < bytes.Length)
             {
@@ -34,7 +61,23 @@ namespace SmtpPs.TestServer
                 string line = Encoding.Latin1.GetString(bytes, i, end - i).TrimEnd('\r', '\n');
                 commands?.Add(line);
                 i = end;
-                if (!line.Equals("DATA", StringComparison.OrdinalIgnoreCase))
+                int code = replies == null ? 354 : reply < replies.Count ? replies[reply] : 0;
+                reply++;
+                if (line.StartsWith("BDAT ", StringComparison.OrdinalIgnoreCase))
+                {
+                    string[] words = line.Split(' ');
+                    int size = int.Parse(words[1], System.Globalization.CultureInfo.InvariantCulture);
+                    sections?.Add(bytes.AsSpan(i, Math.Min(size, bytes.Length - i)).ToArray());
+                    i += size;
+                    continue;
+                }
+
+                if (tapped && replies != null && line.Equals("STARTTLS", StringComparison.OrdinalIgnoreCase) && code == 220)
+                {
+                    return; // what follows is TLS
+                }
+
+                if (!line.Equals("DATA", StringComparison.OrdinalIgnoreCase) || code != 354)
                 {
                     continue;
                 }
@@ -46,6 +89,7 @@ namespace SmtpPs.TestServer
                 int sectionEnd = stop < 0 ? bytes.Length : stop + EndOfData.Length;
                 sections?.Add(bytes.AsSpan(i, Math.Max(0, sectionEnd - i)).ToArray());
                 i = sectionEnd;
+                reply++; // the reply to the final dot
             }
         }
 

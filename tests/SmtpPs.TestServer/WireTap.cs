@@ -14,6 +14,7 @@ namespace SmtpPs.TestServer
     public sealed class TappedConnection
     {
         private readonly MemoryStream _fromClient = new MemoryStream();
+        private readonly MemoryStream _fromServer = new MemoryStream();
         private int _open = 2;
 
         public byte[] ClientBytes
@@ -27,22 +28,33 @@ namespace SmtpPs.TestServer
             }
         }
 
+        public byte[] ServerBytes
+        {
+            get
+            {
+                lock (_fromClient)
+                {
+                    return _fromServer.ToArray();
+                }
+            }
+        }
+
         /// <summary>The client's bytes as Latin-1 text (one char per byte): CR and LF stay visible.</summary>
         public string ClientText => Encoding.Latin1.GetString(ClientBytes);
 
         public bool IsClosed => Volatile.Read(ref _open) == 0;
 
         /// <summary>The command lines the client sent, without the message content.</summary>
-        public string[] Commands => Wire.Commands(ClientBytes);
+        public string[] Commands => Wire.Commands(ClientBytes, ServerBytes, tapped: true);
 
         /// <summary>Exactly what the client sent after each DATA command, up to and including CRLF.CRLF.</summary>
-        public byte[][] DataSections => Wire.DataSections(ClientBytes);
+        public byte[][] DataSections => Wire.DataSections(ClientBytes, ServerBytes, tapped: true);
 
-        internal void Append(byte[] buffer, int count)
+        internal void Append(byte[] buffer, int count, bool fromClient)
         {
             lock (_fromClient)
             {
-                _fromClient.Write(buffer, 0, count);
+                (fromClient ? _fromClient : _fromServer).Write(buffer, 0, count);
             }
         }
 
@@ -144,10 +156,7 @@ namespace SmtpPs.TestServer
                         break;
                     }
 
-                    if (record)
-                    {
-                        connection.Append(buffer, read);
-                    }
+                    connection.Append(buffer, read, fromClient: record);
 
                     await to.SendAsync(new ArraySegment<byte>(buffer, 0, read), SocketFlags.None);
                 }

@@ -168,15 +168,20 @@ Describe 'Send-RawSmtpMail against a real ESMTP server on loopback' {
             ($replies | Where-Object Command -EQ 'RCPT TO:<reject-me@example.org>').IsPositive | Should -BeFalse
         }
 
-        It 'sends no DATA when no recipient is accepted, and resets before the next file' {
+        It 'sends no content when no recipient is accepted' {
             $first = New-MessageFile -Text $body
             $second = New-MessageFile -Text $body
             $common.To = 'reject-a@example.org'
             $null = Send-RawSmtpMail -Path $first @common -ErrorVariable errors -ErrorAction SilentlyContinue
             $common.To = 'ok@example.org'
             $null = Send-RawSmtpMail -Path $second @common
+            $server.WaitForIdle() | Should -BeTrue
+            @($server.Messages).Count | Should -Be 1
+            @($server.Messages)[0].To | Should -Be @('ok@example.org')
+            # This server offers PIPELINING: DATA went out with the RCPT (RFC 2920), but no content followed it.
             $commands = @($server.Connections)[0].Commands
-            $commands | Should -Not -Contain 'DATA'
+            $commands[[array]::IndexOf($commands, 'DATA') + 1] | Should -Be 'QUIT'
+            @($server.Connections)[0].DataSections | Should -BeNullOrEmpty
             $errors[0].Exception.Message | Should -Match 'no recipient was accepted'
         }
 

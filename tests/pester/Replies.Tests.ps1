@@ -190,6 +190,14 @@ Describe 'Refusals of one transaction' {
         $run.Commands | Should -Contain 'RSET'
     }
 
+    It 'sends no DATA without PIPELINING when no recipient is accepted, and RSETs before the next file' {
+        $second = New-MessageFile -Text "Subject: 2`r`n`r`nsecond`r`n"
+        $script = (Get-HappyScript)[0..4] + @('read', 'reply 550 5.1.1 no such user') + @('read', 'reply 250 reset') + (Get-HappyScript)[3..99]
+        $run = Invoke-Scripted $script -Files @($file, $second) -Extra @{ PassThru = $true }
+        $run.Commands -replace '[: ].*' | Should -Be @('EHLO', 'MAIL', 'RCPT', 'RSET', 'MAIL', 'RCPT', 'DATA', 'QUIT')
+        ($run.Output | Where-Object { $_ -is [SmtpPs.SmtpMessageResult] }).Status | Should -Be @('NotDelivered', 'Delivered')
+    }
+
     It 'reports a refused DATA as SmtpDataRejected and sends no content' {
         $script = (Get-HappyScript)[0..7] + @('reply 554 no data for you', 'read', 'reply 221 bye')
         $run = Invoke-Scripted $script

@@ -68,8 +68,10 @@ namespace SmtpPs.Commands
             e, e.Reason switch
             {
                 SmtpNotSentReason.EightBitNotSupported => "SmtpEightBitNotSupported",
+                SmtpNotSentReason.TooLarge => "SmtpMessageTooLarge",
+                SmtpNotSentReason.SmtpUtf8NotSupported => "SmtpUtf8NotSupported",
                 _ => "SmtpMessageNotSent",
-            }, ErrorCategory.InvalidData, e.Path);
+            }, e.Reason == SmtpNotSentReason.TooLarge ? ErrorCategory.LimitsExceeded : ErrorCategory.InvalidData, e.Path);
 
         /// <summary>A file that came after the session had already ended.</summary>
         public static ErrorRecord NotSent(string path, string reason) => new ErrorRecord(

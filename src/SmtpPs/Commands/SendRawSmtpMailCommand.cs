@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
+using System.Linq;
 using System.Management.Automation;
 using SmtpPs.Protocol;
 using SmtpPs.Session;
@@ -63,6 +64,19 @@ namespace SmtpPs.Commands
         [Parameter]
         public SmtpQuitAfter QuitAfter { get; set; } = SmtpQuitAfter.None;
 
+        /// <summary>DSN (RFC 3461): when to notify; Never, or any of Success, Failure, Delay.</summary>
+        [Parameter]
+        public SmtpDeliveryNotification DeliveryNotification { get; set; }
+
+        /// <summary>DSN: return the full message or only its headers with a failure notice.</summary>
+        [Parameter]
+        public SmtpReturnContent? ReturnContent { get; set; }
+
+        /// <summary>DSN: an envelope id that notifications quote back (up to 100 printable ASCII characters).</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string? EnvelopeId { get; set; }
+
         protected override void BeginProcessing()
         {
             string? problem;
@@ -86,8 +100,23 @@ namespace SmtpPs.Commands
                     "Give the recipients with -To, or take them from the files' headers with -RecipientsFromHeaders.", null));
             }
 
+            if ((DeliveryNotification & SmtpDeliveryNotification.Never) != 0 && DeliveryNotification != SmtpDeliveryNotification.Never)
+            {
+                ThrowTerminatingError(ErrorRecords.InvalidArgument("InvalidDeliveryNotification",
+                    "-DeliveryNotification Never cannot be combined with Success, Failure or Delay (RFC 3461 4.1).", DeliveryNotification));
+            }
+
+            if (EnvelopeId != null && (EnvelopeId.Length > 100 || EnvelopeId.Any(c => c < '!' || c > '~')))
+            {
+                ThrowTerminatingError(ErrorRecords.InvalidArgument("InvalidEnvelopeId",
+                    "-EnvelopeId must be 1 to 100 printable ASCII characters without spaces (RFC 3461 4.4).", EnvelopeId));
+            }
+
             _options = BuildSessionOptions();
             _options.QuitAfter = QuitAfter;
+            _options.Notify = DeliveryNotification;
+            _options.ReturnContent = ReturnContent;
+            _options.EnvelopeId = EnvelopeId;
         }
 
         protected override void ProcessRecord()
@@ -211,6 +240,8 @@ namespace SmtpPs.Commands
                 return;
             }
 
+            // Once the session has the result, the session says when it is settled (OnSettled).
+            bool handedOver = false;
             try
             {
                 _session ??= SmtpSession.Open(_options!, CreateObserver(), StopToken);
@@ -222,6 +253,7 @@ namespace SmtpPs.Commands
                 {
                     _lastPercent = -1;
                     using var content = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 4096, FileOptions.SequentialScan);
+                    handedOver = true;
                     _session.Send(envelope, message, content, result);
                 }
             }
@@ -241,8 +273,13 @@ namespace SmtpPs.Commands
                 WriteError(ErrorRecords.SessionFault(e, Target, _results));
             }
 
-            Emit(result);
+            if (!handedOver)
+            {
+                Emit(result);
+            }
         }
+
+        internal override void OnSettled(SmtpMessageResult result) => Emit(result);
 
         private void EndSession(string reason)
         {

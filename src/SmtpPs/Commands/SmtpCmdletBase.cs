@@ -215,6 +215,11 @@ namespace SmtpPs.Commands
         {
         }
 
+        /// <summary>A message's outcome is final.</summary>
+        internal virtual void OnSettled(SmtpMessageResult result)
+        {
+        }
+
         /// <summary>The observer a session reports to: all calls come on the pipeline thread.</summary>
         internal ISmtpDialogueObserver CreateObserver() => new Observer(this);
 
@@ -259,6 +264,14 @@ namespace SmtpPs.Commands
                 if (!_cmdlet._quiet)
                 {
                     _cmdlet.WriteVerbose(message);
+                }
+            }
+
+            public void OnSettled(SmtpMessageResult result)
+            {
+                if (!_cmdlet._quiet)
+                {
+                    _cmdlet.OnSettled(result);
                 }
             }
 

@@ -31,18 +31,34 @@ namespace SmtpPs.Protocol
                     return $"The command contains a {(c == '\0' ? "NUL" : c == '\r' ? "CR" : "LF")} character at position {i + 1}.";
                 }
 
-                if (c > '\u007e' || (c < ' ' && c != '\t'))
+                if ((c < ' ' && c != '\t') || (c >= '\u007f' && c <= '\u009f'))
                 {
-                    return $"The command contains the character U+{(int)c:X4} at position {i + 1}; only printable ASCII can be sent.";
+                    return $"The command contains the control character U+{(int)c:X4} at position {i + 1}.";
                 }
             }
 
-            if (command.Length + 2 > maxLength)
+            // Octets, not characters: beyond ASCII (SMTPUTF8 addresses) a character takes several.
+            int octets = Encoding.UTF8.GetByteCount(command) + 2;
+            if (octets > maxLength)
             {
-                return $"The command is {command.Length + 2} octets long with its CRLF; SMTP allows {maxLength}.";
+                return $"The command is {octets} octets long with its CRLF; SMTP allows {maxLength}.";
             }
 
             return null;
+        }
+
+        /// <summary>True when the line holds characters beyond ASCII, which only SMTPUTF8 allows (RFC 6531).</summary>
+        public static bool NeedsUtf8(string command)
+        {
+            foreach (char c in command)
+            {
+                if (c > '\u007f')
+                {
+                    return true;
+                }
+            }
+
+            return false;
         }
 
         /// <summary>RFC 4954 4: a line answering an AUTH challenge may be up to 12288 octets, and may be empty.</summary>
@@ -70,7 +86,7 @@ namespace SmtpPs.Protocol
                 throw new InvalidOperationException(problem);
             }
 
-            return Encoding.ASCII.GetBytes(command + "\r\n");
+            return Encoding.UTF8.GetBytes(command + "\r\n");
         }
     }
 }

@@ -18,16 +18,26 @@ namespace SmtpPs.Protocol
 
         private static readonly byte[] EndOfData = { (byte)'.', (byte)'\r', (byte)'\n' };
 
+        private readonly bool _dotStuffing;
         private bool _atLineStart = true;
         private bool _pendingCr;
+
+        /// <param name="dotStuffing">
+        /// True for DATA. False for BDAT (RFC 3030), whose chunks carry exact octet counts: no dot-stuffing
+        /// and no final dot, only the line breaks repaired.
+        /// </param>
+        public DataEncoder(bool dotStuffing = true)
+        {
+            _dotStuffing = dotStuffing;
+        }
 
         /// <summary>Room the output of <see cref="Encode"/> needs for <paramref name="count"/> input bytes.</summary>
         public static int MaxEncodedLength(int count) => (2 * count) + 2;
 
         /// <summary>Encodes <paramref name="count"/> bytes; returns the number of bytes written to <paramref name="output"/>.</summary>
-        public int Encode(byte[] input, int offset, int count, byte[] output)
+        public int Encode(byte[] input, int offset, int count, byte[] output, int outputOffset = 0)
         {
-            int o = 0;
+            int o = outputOffset;
             int end = offset + count;
             for (int i = offset; i < end; i++)
             {
@@ -58,7 +68,7 @@ namespace SmtpPs.Protocol
                     continue;
                 }
 
-                if (_atLineStart && b == (byte)'.')
+                if (_dotStuffing && _atLineStart && b == (byte)'.')
                 {
                     output[o++] = (byte)'.';
                 }
@@ -67,27 +77,27 @@ namespace SmtpPs.Protocol
                 _atLineStart = false;
             }
 
-            return o;
+            return o - outputOffset;
         }
 
-        /// <summary>Ends the data: the last line break if it is missing, then the terminating ".\r\n".</summary>
-        public int Finish(byte[] output)
+        /// <summary>Ends the data: the last line break if it is missing, then (for DATA) the terminating ".\r\n".</summary>
+        public int Finish(byte[] output, int outputOffset = 0)
         {
-            int o = 0;
+            int o = outputOffset;
             if (_pendingCr || !_atLineStart)
             {
                 output[o++] = (byte)'\r';
                 output[o++] = (byte)'\n';
             }
 
-            for (int i = 0; i < EndOfData.Length; i++)
+            for (int i = 0; _dotStuffing && i < EndOfData.Length; i++)
             {
                 output[o++] = EndOfData[i];
             }
 
             _pendingCr = false;
             _atLineStart = true;
-            return o;
+            return o - outputOffset;
         }
     }
 }

@@ -6,8 +6,10 @@ namespace SmtpPs.Protocol
     /// <summary>What a pre-flight read of a message file found (RELIABILITY rows 14-17).</summary>
     internal sealed class MessageContentFacts
     {
-        public MessageContentFacts(long length, int bomLength, bool hasEightBit, long lines, string headers)
+        public MessageContentFacts(long length, int bomLength, bool hasEightBit, long lines, string headers, long wireSize, bool headersEightBit)
         {
+            WireSize = wireSize;
+            HeadersEightBit = headersEightBit;
             Length = length;
             BomLength = bomLength;
             HasEightBit = hasEightBit;
@@ -19,6 +21,15 @@ namespace SmtpPs.Protocol
         public string Headers { get; }
 
         public long Length { get; }
+
+        /// <summary>
+        /// The message's size as RFC 1870 counts it for SIZE=: every line break as CRLF and a final CRLF,
+        /// without the dot-stuffing and the final dot (and without a byte order mark).
+        /// </summary>
+        public long WireSize { get; }
+
+        /// <summary>True when the header block has octets above 127: UTF-8 headers need SMTPUTF8 (RFC 6532).</summary>
+        public bool HeadersEightBit { get; }
 
         /// <summary>3 when the file starts with a UTF-8 byte order mark, which is not sent.</summary>
         public int BomLength { get; }
@@ -83,6 +94,10 @@ namespace SmtpPs.Protocol
             bool pendingCr = false;
             bool eightBit = false;
             bool inHeaders = true;
+            bool headersEightBit = false;
+            long lineBreaks = 0;
+            long breakOctets = 0;
+            bool lastWasBreak = false;
             var headers = new MemoryStream();
             int start = bom;
             while (read > 0)
@@ -93,6 +108,9 @@ namespace SmtpPs.Protocol
                     if (b == (byte)'\n')
                     {
                         pendingCr = false;
+                        lineBreaks++;
+                        breakOctets++;
+                        lastWasBreak = true;
                         EndLine(ref inHeaders, lineLength, headers);
                         line++;
                         lineLength = 0;
@@ -103,6 +121,7 @@ namespace SmtpPs.Protocol
                     {
                         // A bare CR ended the previous line.
                         pendingCr = false;
+                        lineBreaks++;
                         EndLine(ref inHeaders, lineLength, headers);
                         line++;
                         lineLength = 0;
@@ -111,8 +130,12 @@ namespace SmtpPs.Protocol
                     if (b == (byte)'\r')
                     {
                         pendingCr = true;
+                        breakOctets++;
+                        lastWasBreak = true;
                         continue;
                     }
+
+                    lastWasBreak = false;
 
                     if (b == 0)
                     {
@@ -121,6 +144,7 @@ namespace SmtpPs.Protocol
                     }
 
                     eightBit |= b > 0x7F;
+                    headersEightBit |= inHeaders && b > 0x7F;
                     if (inHeaders && headers.Length < MaxHeaderBytes)
                     {
                         headers.WriteByte(b);
@@ -138,7 +162,14 @@ namespace SmtpPs.Protocol
                 read = content.Read(buffer, 0, buffer.Length);
             }
 
-            return new MessageContentFacts(length, bom, eightBit, line, DecodeHeaders(headers));
+            if (pendingCr)
+            {
+                lineBreaks++;
+            }
+
+            // Every octet but CR and LF, then two octets per line break, and a final CRLF when missing.
+            long wireSize = (length - breakOctets) + (2 * lineBreaks) + (lastWasBreak || length == 0 ? 0 : 2);
+            return new MessageContentFacts(length, bom, eightBit, line, DecodeHeaders(headers), wireSize, headersEightBit);
         }
 
         /// <summary>An empty line ends the header block (RFC 5322 2.1).</summary>

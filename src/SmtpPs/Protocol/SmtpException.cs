@@ -156,6 +156,12 @@ namespace SmtpPs
     {
         /// <summary>The file has octets above 127 and the server does not offer 8BITMIME (RFC 6152).</summary>
         EightBitNotSupported,
+
+        /// <summary>The message is larger than the server's SIZE limit (RFC 1870).</summary>
+        TooLarge,
+
+        /// <summary>An address or the headers are UTF-8 and the server does not offer SMTPUTF8 (RFC 6531).</summary>
+        SmtpUtf8NotSupported,
     }
 
     /// <summary>One message cannot go to this server as it is; the session goes on with the next file.</summary>

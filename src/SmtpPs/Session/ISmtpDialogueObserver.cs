@@ -18,6 +18,9 @@ namespace SmtpPs.Session
         /// <summary>A step of the story for -Verbose, secrets already removed.</summary>
         void OnVerbose(string message);
 
+        /// <summary>A message's outcome is final (possibly later than Send returned, with PIPELINING).</summary>
+        void OnSettled(SmtpMessageResult result);
+
         /// <summary>How much of a message file has gone out: <paramref name="done"/> of <paramref name="total"/> octets read.</summary>
         void OnProgress(string path, long done, long total);
     }

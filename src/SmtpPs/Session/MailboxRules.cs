@@ -40,15 +40,17 @@ namespace SmtpPs.Session
                     return "The address contains '<' or '>'; give the bare address (user@example.org) without angle brackets.";
                 }
 
-                if (c > '\u007f')
+                if (c >= '\u0080' && c <= '\u009f')
                 {
-                    return $"The address contains the non-ASCII character '{c}'; international addresses need SMTPUTF8, which SmtpPs does not send yet.";
+                    return $"The address contains a control character at position {i + 1}.";
                 }
             }
 
-            if (address.Length + 2 > MaxPath)
+            // Lengths are in octets: a non-ASCII (SMTPUTF8, RFC 6531) address counts its UTF-8 bytes.
+            int octets = System.Text.Encoding.UTF8.GetByteCount(address);
+            if (octets + 2 > MaxPath)
             {
-                return $"The address is {address.Length} octets long; a path is at most {MaxPath - 2} octets without its angle brackets.";
+                return $"The address is {octets} octets long; a path is at most {MaxPath - 2} octets without its angle brackets.";
             }
 
             int at = address.LastIndexOf('@');
@@ -67,9 +69,10 @@ namespace SmtpPs.Session
                 return "The address has an empty local part.";
             }
 
-            if (at > MaxLocalPart)
+            int localOctets = System.Text.Encoding.UTF8.GetByteCount(address.Substring(0, at));
+            if (localOctets > MaxLocalPart)
             {
-                return $"The local part is {at} octets long; SMTP allows {MaxLocalPart}.";
+                return $"The local part is {localOctets} octets long; SMTP allows {MaxLocalPart}.";
             }
 
             string domain = address.Substring(at + 1);

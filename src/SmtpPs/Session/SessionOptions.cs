@@ -36,6 +36,17 @@ namespace SmtpPs.Session
 
         public bool AllowUnencryptedAuthentication { get; set; }
 
+        /// <summary>DSN (RFC 3461): NOTIFY for each recipient; None sends no NOTIFY.</summary>
+        public SmtpDeliveryNotification Notify { get; set; }
+
+        /// <summary>DSN RET=; null sends none.</summary>
+        public SmtpReturnContent? ReturnContent { get; set; }
+
+        /// <summary>DSN ENVID=, xtext-encoded on the wire; null sends none.</summary>
+        public string? EnvelopeId { get; set; }
+
+        public bool WantsDsn => Notify != SmtpDeliveryNotification.None || ReturnContent != null || EnvelopeId != null;
+
         /// <summary>Where to stop on purpose (-QuitAfter); None runs the whole dialogue.</summary>
         public SmtpQuitAfter QuitAfter { get; set; } = SmtpQuitAfter.None;
 

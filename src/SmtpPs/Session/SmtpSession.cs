@@ -127,7 +127,27 @@ namespace SmtpPs.Session
             {
                 Guard(() =>
                 {
-                    SmtpReply quit = Exchange("QUIT", SmtpStage.Quit, null);
+                    if (_group != null && _group.OwesReplies && !_group.DrainBeforeQuit())
+                    {
+                        return; // DATA was accepted and must not be completed: hang up (finally) instead of QUIT
+                    }
+
+                    SmtpReply quit;
+                    if (_pending != null)
+                    {
+                        // PIPELINING: QUIT goes right behind the last message; its final dot is answered first.
+                        byte[] line = CommandLine.Encode("QUIT");
+                        var timer = Stopwatch.StartNew();
+                        _observer.OnVerbose("C: QUIT");
+                        _transport.Write(line, 0, line.Length, Deadline.After(_timeouts.Quit, SmtpStage.Quit));
+                        SettlePending();
+                        quit = ReadReply(Deadline.After(_timeouts.Quit, SmtpStage.Quit), "QUIT", SmtpStage.Quit, null, timer);
+                    }
+                    else
+                    {
+                        quit = Exchange("QUIT", SmtpStage.Quit, null);
+                    }
+
                     if (!IsExpected(quit, 221))
                     {
                         _observer.OnRejected(quit, "The server did not accept QUIT; the messages above are settled either way");
@@ -193,6 +213,16 @@ namespace SmtpPs.Session
             _observer.OnVerbose(_capabilities.Count == 0
                 ? "The server advertised no extensions."
                 : "The server advertised: " + string.Join(", ", _capabilities.Keys) + ".");
+            var used = new List<string>();
+            foreach (string extension in new[] { "PIPELINING", "CHUNKING", "SIZE", "8BITMIME", "SMTPUTF8", "DSN", "ENHANCEDSTATUSCODES" })
+            {
+                if (_capabilities.ContainsKey(extension))
+                {
+                    used.Add(extension);
+                }
+            }
+
+            _observer.OnVerbose(used.Count == 0 ? "SmtpPs uses none of its extensions with this server." : "SmtpPs uses: " + string.Join(", ", used) + ".");
         }
 
         private SmtpReply Exchange(string command, SmtpStage stage, string? path) => Exchange(command, command, stage, path);
@@ -354,6 +384,7 @@ namespace SmtpPs.Session
                 _closed = true;
                 _cancellation.Dispose();
                 _transport.Dispose();
+                AbandonPending();
             }
         }
     }
