@@ -23,7 +23,7 @@ namespace SmtpPs.TestServer
     /// <item><c>raw text</c>: exact bytes, with escapes \r \n \t \0 \\ \xHH</item>
     /// <item><c>bytewise text</c>: the same bytes, one write per byte</item>
     /// <item><c>trickle ms text</c>: one byte every ms milliseconds</item>
-    /// <item><c>read</c>: read one command line; <c>data</c>: read up to CRLF.CRLF</item>
+    /// <item><c>read</c>: read one command line; <c>data</c>: read up to CRLF.CRLF; <c>bdat</c>: a BDAT line and its octets</item>
     /// <item><c>sleep ms</c>; <c>close</c>: close the connection at once</item>
     /// <item><c>starttls</c>: the server side of the TLS handshake with <see cref="Certificate"/></item>
     /// </list>
@@ -256,6 +256,9 @@ namespace SmtpPs.TestServer
                 case "data":
                     ReadUntil(client, pending, "\r\n.\r\n"u8.ToArray());
                     return true;
+                case "bdat":
+                    ReadBdat(client, pending);
+                    return true;
                 case "sleep":
                     Thread.Sleep(int.Parse(argument, CultureInfo.InvariantCulture));
                     return true;
@@ -278,7 +281,7 @@ namespace SmtpPs.TestServer
         }
 
         /// <summary>Reads (recording everything) until <paramref name="terminator"/> has arrived, and consumes through it.</summary>
-        private void ReadUntil(Stream client, List<byte> pending, byte[] terminator)
+        private byte[] ReadUntil(Stream client, List<byte> pending, byte[] terminator)
         {
             var buffer = new byte[8192];
             while (true)
@@ -286,8 +289,9 @@ namespace SmtpPs.TestServer
                 int at = IndexOf(pending, terminator);
                 if (at >= 0)
                 {
+                    byte[] consumed = pending.GetRange(0, at + terminator.Length).ToArray();
                     pending.RemoveRange(0, at + terminator.Length);
-                    return;
+                    return consumed;
                 }
 
                 int read = client.Read(buffer, 0, buffer.Length);
@@ -302,6 +306,30 @@ namespace SmtpPs.TestServer
                     pending.Add(buffer[i]);
                 }
             }
+        }
+
+        /// <summary>Reads "BDAT n [LAST]" and then exactly n octets of chunk.</summary>
+        private void ReadBdat(Stream client, List<byte> pending)
+        {
+            byte[] line = ReadUntil(client, pending, "\n"u8.ToArray());
+            int size = int.Parse(Encoding.ASCII.GetString(line).Trim().Split(' ')[1], CultureInfo.InvariantCulture);
+            var buffer = new byte[8192];
+            while (pending.Count < size)
+            {
+                int read = client.Read(buffer, 0, buffer.Length);
+                if (read == 0)
+                {
+                    throw new ClientClosedException("the client closed the connection in the middle of a BDAT chunk");
+                }
+
+                Record(buffer, read);
+                for (int i = 0; i < read; i++)
+                {
+                    pending.Add(buffer[i]);
+                }
+            }
+
+            pending.RemoveRange(0, size);
         }
 
         private void DrainUntilClosed(Stream client)

@@ -55,7 +55,7 @@ maillog_file_prefixes = $dir
 queue_run_delay = 1s
 minimal_backoff_time = 1s
 maximal_backoff_time = 2s
-smtputf8_enable = no
+smtputf8_enable = yes
 "@ | Set-Content -LiteralPath (Join-Path $etc 'main.cf')
     # The package's master.cf with chroot off (the private queue has no chroot jail) and smtpd on our port.
     $master = Get-Content /etc/postfix/master.cf | ForEach-Object {

@@ -513,8 +513,7 @@ namespace SmtpPs.Session
                     return _session.Exchange(command.Line, command.Stage, command.Path);
                 }
 
-                string shown = command.Stage == SmtpStage.EndOfData ? "(end of data)" : command.Line;
-                return _session.ReadReply(Deadline.After(_session._timeouts.For(command.Stage), command.Stage), shown,
+                return _session.ReadReply(Deadline.After(_session._timeouts.For(command.Stage), command.Stage), command.Line,
                     command.Stage, command.Path, _timer);
             }
 

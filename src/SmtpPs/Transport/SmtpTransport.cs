@@ -273,10 +273,29 @@ namespace SmtpPs.Transport
             }
         }
 
+        /// <summary>A graceful close (FIN), as after QUIT; <see cref="Abort"/> is the hard one (RST).</summary>
         public void Dispose()
         {
-            Abort();
-            _stream.Dispose();
+            if (Interlocked.Exchange(ref _aborted, 1) == 0)
+            {
+                try
+                {
+                    _socket.Shutdown(SocketShutdown.Send);
+                }
+                catch (Exception e) when (e is SocketException || e is ObjectDisposedException)
+                {
+                }
+            }
+
+            try
+            {
+                _stream.Dispose();
+            }
+            catch (Exception e) when (IsSocketFailure(e))
+            {
+            }
+
+            _socket.Dispose();
         }
 
         public override string ToString() => Format(RemoteEndPoint);
