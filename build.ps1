@@ -5,12 +5,14 @@
     Build: compiles the solution and assembles a loadable module under output/SmtpPs/<version>/.
     Test:  builds, then runs the whole Pester suite in a fresh pwsh -NoProfile against the built module.
     Demo:  builds, starts the test ESMTP server on a free loopback port and sends examples/hello.txt.
+    Bench: builds, then runs bench/run.ps1 (SmtpPs against MailKit, System.Net.Mail, smtp-source and
+           Send-MailMessage on loopback) and writes bench/RESULTS.md. Needs Postfix (see .ci/run).
 .EXAMPLE
     dotnet tool restore && dotnet pwsh ./build.ps1 -Task Test
 #>
 [CmdletBinding()]
 param(
-    [ValidateSet('Build', 'Test', 'Demo')]
+    [ValidateSet('Build', 'Test', 'Demo', 'Bench')]
     [string] $Task = 'Build',
 
     [ValidateSet('Release', 'Debug')]
@@ -105,6 +107,11 @@ switch ($Task) {
         Remove-Item -LiteralPath $summary
         Write-Host "Pester: $($counts.Passed) passed, $($counts.Failed) failed, $($counts.Skipped) skipped"
         if ($exit -ne 0 -or $counts.Failed -gt 0 -or $counts.Passed -eq 0) { exit 1 }
+    }
+    'Bench' {
+        Build-Module
+        $exit = Invoke-InFreshPwsh (Join-Path $root 'bench/run.ps1') @('-ModulePath', (Join-Path $moduleDir 'SmtpPs.psd1'))
+        exit $exit
     }
     'Demo' {
         Build-Module

@@ -1,0 +1,245 @@
+<#
+.SYNOPSIS
+    Measures SmtpPs against its peers in one command and writes bench/RESULTS.md.
+.DESCRIPTION
+    Starts Postfix's smtp-sink on loopback ports (one with PIPELINING, one without), a private Postfix
+    (PIPELINING and CHUNKING) relaying to the sink, and delaying relays (20 ms each way) in front of
+    them; then runs, in the same command, SmtpPs (send alone, timed inside pwsh, and the whole process:
+    pwsh start, Import-Module, send), MailKit 4.18.2 and System.Net.Mail (bench/SmtpPs.Bench), Postfix's
+    smtp-source (the C lower bound) and Send-MailMessage. Medians of -Runs runs; ratios are computed
+    from the same run. Only loopback addresses are used. Needs Debian's postfix package and root.
+.EXAMPLE
+    dotnet pwsh ./build.ps1 -Task Bench
+#>
+param(
+    [Parameter(Mandatory)] [string] $ModulePath,
+    [int] $Runs = 3,
+    # Leaves out the 1 GB file of W5 and uses fewer messages in W1.
+    [switch] $Quick,
+    [string] $ResultsPath = (Join-Path $PSScriptRoot 'RESULTS.md')
+)
+
+$ErrorActionPreference = 'Stop'
+Set-StrictMode -Version Latest
+$root = Split-Path $PSScriptRoot
+Import-Module (Join-Path $root 'tests/pester/Postfix.psm1')
+if ($reason = Get-PostfixSkipReason) { throw "The benchmark needs Postfix's smtp-sink and smtp-source: $reason" }
+
+& dotnet build (Join-Path $PSScriptRoot 'SmtpPs.Bench') -c Release --nologo -v quiet '-clp:NoSummary' | Out-Host
+if ($LASTEXITCODE) { throw 'Building bench/SmtpPs.Bench failed.' }
+$benchDll = Join-Path $PSScriptRoot 'SmtpPs.Bench/bin/Release/net10.0/SmtpPs.Bench.dll'
+$process = [System.Diagnostics.Process]::GetCurrentProcess().MainModule.FileName
+$pwsh = if ([System.IO.Path]::GetFileNameWithoutExtension($process) -eq 'dotnet') { @($process, [System.Reflection.Assembly]::GetEntryAssembly().Location) } else { @($process) }
+
+$work = Join-Path ([System.IO.Path]::GetTempPath()) "smtpps-bench-$PID"
+$null = New-Item -ItemType Directory -Path $work -Force
+
+function Get-FreePort {
+    $l = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0); $l.Start()
+    try { $l.LocalEndpoint.Port } finally { $l.Stop() }
+}
+
+function New-Message([string] $Path, [long] $BodyBytes, [switch] $Dots) {
+    # 76-character lines; with -Dots every third line starts with '.', which DATA must stuff.
+    $stream = [System.IO.File]::Create($Path)
+    try {
+        $header = [System.Text.Encoding]::ASCII.GetBytes("From: bench@example.org`r`nTo: rcpt1@example.org`r`nSubject: bench`r`nMessage-ID: <bench@example.org>`r`n`r`n")
+        $stream.Write($header, 0, $header.Length)
+        $plain = [System.Text.Encoding]::ASCII.GetBytes(('abcdefghij' * 8).Substring(0, 76) + "`r`n")
+        $dotted = [System.Text.Encoding]::ASCII.GetBytes('.' + ('abcdefghij' * 8).Substring(0, 75) + "`r`n")
+        $block = [System.IO.MemoryStream]::new()
+        for ($i = 0; $i -lt 840; $i++) { $line = if ($Dots -and $i % 3 -eq 0) { $dotted } else { $plain }; $block.Write($line, 0, $line.Length) }
+        $bytes = $block.ToArray()
+        for ($written = 0L; $written -lt $BodyBytes; $written += $bytes.Length) {
+            $n = [int][Math]::Min($bytes.Length, $BodyBytes - $written)
+            $n -= $n % 78; if ($n -le 0) { $n = 78 }
+            $stream.Write($bytes, 0, $n)
+        }
+    }
+    finally { $stream.Dispose() }
+    return $Path
+}
+
+function Invoke-Child([string[]] $Command) {
+    $timer = [System.Diagnostics.Stopwatch]::StartNew()
+    $output = & $Command[0] @($Command | Select-Object -Skip 1) 2>&1
+    $timer.Stop()
+    if ($LASTEXITCODE) { throw "$($Command -join ' ') failed: $output" }
+    [pscustomobject]@{ Output = @($output); Seconds = $timer.Elapsed.TotalSeconds }
+}
+
+$smtpPsScript = Join-Path $work 'smtpps.ps1'
+@'
+param($Module, $Port, $Count, $Recipients, $File)
+Import-Module $Module
+$files = @($File) * $Count
+$to = 1..$Recipients | ForEach-Object { "rcpt$_@example.org" }
+$timer = [System.Diagnostics.Stopwatch]::StartNew()
+$files | Send-RawSmtpMail -From bench@example.org -To $to -Server 127.0.0.1 -Port $Port -TimeoutSec 600 -ErrorAction Stop | Out-Null
+$timer.Stop()
+$rss = [double](((Get-Content /proc/self/status) -match '^VmHWM:')[0] -split '\s+')[1] / 1024
+'{{"seconds":{0},"peakRssMb":{1:F1}}}' -f $timer.Elapsed.TotalSeconds.ToString([cultureinfo]::InvariantCulture), $rss
+'@ | Set-Content -LiteralPath $smtpPsScript
+
+$smmScript = Join-Path $work 'send-mailmessage.ps1'
+@'
+param($Port, $Count, $Recipients, $File)
+$body = [System.IO.File]::ReadAllText($File)
+$to = 1..$Recipients | ForEach-Object { "rcpt$_@example.org" }
+$timer = [System.Diagnostics.Stopwatch]::StartNew()
+for ($i = 0; $i -lt $Count; $i++) {
+    Send-MailMessage -SmtpServer 127.0.0.1 -Port $Port -From bench@example.org -To $to -Subject bench -Body $body -WarningAction SilentlyContinue
+}
+$timer.Stop()
+'{{"seconds":{0},"peakRssMb":0}}' -f $timer.Elapsed.TotalSeconds.ToString([cultureinfo]::InvariantCulture)
+'@ | Set-Content -LiteralPath $smmScript
+
+function Measure-Client([string] $Client, [int] $Port, [int] $Count, [int] $Recipients, [string] $File) {
+    switch ($Client) {
+        'SmtpPs' {
+            $run = Invoke-Child (@($pwsh) + @('-NoProfile', '-NonInteractive', '-File', $smtpPsScript, $ModulePath, $Port, $Count, $Recipients, $File))
+            $json = $run.Output[-1] | ConvertFrom-Json
+            [pscustomobject]@{ Seconds = [double]$json.seconds; Whole = $run.Seconds; RssMb = [double]$json.peakRssMb }
+        }
+        'smtp-source' {
+            $to = 'rcpt@example.org'
+            $run = Invoke-Child @('/usr/sbin/smtp-source', '-d', '-s', '1', '-m', $Count, '-r', $Recipients, '-F', $File, '-f', 'bench@example.org', '-t', $to, '-M', 'bench.example.org', "127.0.0.1:$Port")
+            [pscustomobject]@{ Seconds = $run.Seconds; Whole = $run.Seconds; RssMb = 0 }
+        }
+        'Send-MailMessage' {
+            $run = Invoke-Child (@($pwsh) + @('-NoProfile', '-NonInteractive', '-File', $smmScript, $Port, $Count, $Recipients, $File))
+            $json = $run.Output[-1] | ConvertFrom-Json
+            [pscustomobject]@{ Seconds = [double]$json.seconds; Whole = $run.Seconds; RssMb = 0 }
+        }
+        default {
+            $kind = @{ MailKit = 'mailkit'; 'System.Net.Mail' = 'netmail' }[$Client]
+            $run = Invoke-Child @('dotnet', $benchDll, $kind, '127.0.0.1', $Port, $Count, $Recipients, $File)
+            $json = $run.Output[-1] | ConvertFrom-Json
+            [pscustomobject]@{ Seconds = [double]$json.seconds; Whole = $run.Seconds; RssMb = [double]$json.peakRssMb }
+        }
+    }
+}
+
+function Get-Median([double[]] $Values) {
+    $sorted = @($Values | Sort-Object)
+    if ($sorted.Count % 2) { $sorted[[int][Math]::Floor($sorted.Count / 2)] } else { ($sorted[$sorted.Count / 2 - 1] + $sorted[$sorted.Count / 2]) / 2 }
+}
+
+function Measure-Workload([string] $Name, [string[]] $Clients, [int] $Port, [int] $Count, [int] $Recipients, [string] $File, [int] $RunCount = $Runs) {
+    foreach ($client in $Clients) {
+        $samples = @(for ($r = 0; $r -lt $RunCount; $r++) { Measure-Client $client $Port $Count $Recipients $File })
+        [pscustomobject]@{
+            Workload = $Name; Client = $client; Count = $Count
+            Seconds = Get-Median $samples.Seconds; Whole = Get-Median $samples.Whole; RssMb = Get-Median $samples.RssMb
+        }
+        Write-Host ("  {0,-4} {1,-17} {2,9:F3} s (whole process {3,7:F3} s), peak RSS {4,6:F1} MB" -f $Name, $client, (Get-Median $samples.Seconds), (Get-Median $samples.Whole), (Get-Median $samples.RssMb))
+    }
+}
+
+$started = @()
+$postfixDir = $null
+try {
+    Write-Host 'Preparing messages...'
+    $w1 = New-Message (Join-Path $work 'w1.eml') 900
+    $w2 = New-Message (Join-Path $work 'w2.eml') (50MB) -Dots
+    $w5 = [ordered]@{ '1 MB' = 1MB; '10 MB' = 10MB; '100 MB' = 100MB }
+    if (-not $Quick) { $w5['1 GB'] = 1GB }
+    $w5Files = [ordered]@{}
+    foreach ($size in $w5.Keys) { $w5Files[$size] = New-Message (Join-Path $work "w5-$($size -replace ' ').eml") $w5[$size] }
+
+    $sinkDump = Join-Path $work 'sink'; $null = New-Item -ItemType Directory $sinkDump -Force; & chown postfix $sinkDump
+    $pipelined = Get-FreePort; $plain = Get-FreePort
+    $started += Start-Process /usr/sbin/smtp-sink -ArgumentList @('-u', 'postfix', "127.0.0.1:$pipelined", '256') -PassThru
+    $started += Start-Process /usr/sbin/smtp-sink -ArgumentList @('-u', 'postfix', '-p', "127.0.0.1:$plain", '256') -PassThru
+    $postfixPort = Get-FreePort
+    $postfixDir = Start-PrivatePostfix -Port $postfixPort -RelayPort $pipelined
+    $delayed = [ordered]@{}
+    foreach ($target in @(@('PIPELINING (smtp-sink)', $pipelined), @('no PIPELINING (smtp-sink -p)', $plain), @('PIPELINING + CHUNKING (Postfix)', $postfixPort))) {
+        $listen = Get-FreePort
+        $started += Start-Process dotnet -ArgumentList @($benchDll, 'relay', $listen, $target[1], 20, 3600) -PassThru
+        $delayed[$target[0]] = $listen
+    }
+    Start-Sleep -Seconds 2
+
+    $results = [System.Collections.Generic.List[object]]::new()
+    $all = @('SmtpPs', 'MailKit', 'System.Net.Mail', 'smtp-source')
+    Write-Host 'W1: 1,000 messages of ~1 KB, one connection'
+    $w1Count = if ($Quick) { 300 } else { 1000 }
+    Measure-Workload 'W1' ($all + 'Send-MailMessage') $pipelined $w1Count 1 $w1 | ForEach-Object { $results.Add($_) }
+    Write-Host 'W2: one 50 MB message, lines starting with dots'
+    Measure-Workload 'W2' $all $pipelined 1 1 $w2 | ForEach-Object { $results.Add($_) }
+    Write-Host 'W3: 100 messages x 20 recipients'
+    Measure-Workload 'W3' $all $pipelined 100 20 $w1 | ForEach-Object { $results.Add($_) }
+    foreach ($name in $delayed.Keys) {
+        Write-Host "W4: 20 messages through a relay adding 20 ms each way, $name"
+        Measure-Workload "W4 $name" @('SmtpPs', 'MailKit', 'System.Net.Mail', 'smtp-source') $delayed[$name] 20 1 $w1 | ForEach-Object { $results.Add($_) }
+    }
+    foreach ($size in $w5Files.Keys) {
+        Write-Host "W5: one message of $size"
+        Measure-Workload "W5 $size" @('SmtpPs', 'MailKit') $pipelined 1 1 $w5Files[$size] 1 | ForEach-Object { $results.Add($_) }
+    }
+}
+finally {
+    $started | ForEach-Object { if (-not $_.HasExited) { $_.Kill() } }
+    if ($postfixDir) { Stop-PrivatePostfix $postfixDir }
+    Remove-Item -LiteralPath $work -Recurse -Force -ErrorAction SilentlyContinue
+}
+
+function Find([string] $Workload, [string] $Client) { $results | Where-Object { $_.Workload -eq $Workload -and $_.Client -eq $Client } }
+function Ratio([double] $a, [double] $b) { if ($b -gt 0) { '{0:F2}' -f ($a / $b) } else { 'n/a' } }
+
+$lines = [System.Collections.Generic.List[string]]::new()
+$lines.Add('# Benchmark results')
+$lines.Add('')
+$lines.Add("Made by ``./build.ps1 -Task Bench`` (``bench/run.ps1``) on $(Get-Date -Format 'yyyy-MM-dd HH:mm') UTC, medians of $Runs runs (W5: one run per size).")
+$lines.Add('')
+$cpu = ((Get-Content /proc/cpuinfo) -match '^model name' | Select-Object -First 1) -replace '^model name\s*:\s*'
+$memory = [Math]::Round((((Get-Content /proc/meminfo) -match '^MemTotal')[0] -split '\s+')[1] / 1MB, 1)
+$lines.Add("Machine: $(nproc) cores ($cpu), $memory GiB, $((Get-Content /etc/os-release) -match '^PRETTY_NAME' -replace 'PRETTY_NAME=|\"'), .NET $([Environment]::Version), PowerShell $($PSVersionTable.PSVersion), Postfix $((& /usr/sbin/postconf -d mail_version) -replace 'mail_version = '). Everything on loopback.")
+$lines.Add('')
+$lines.Add('Seconds are the send alone, timed inside the client process; for SmtpPs the whole process (pwsh start, Import-Module, send) is shown too. Ratios are from the same run.')
+$lines.Add('')
+
+$lines.Add('## W1, W3: throughput (messages per second, send alone)')
+$lines.Add('')
+$lines.Add('| Client | W1 msg/s | W1 whole process s | W3 msg/s | vs MailKit (W1) | vs smtp-source (W1) |')
+$lines.Add('|---|---:|---:|---:|---:|---:|')
+foreach ($client in @('SmtpPs', 'MailKit', 'System.Net.Mail', 'smtp-source', 'Send-MailMessage')) {
+    $a = Find 'W1' $client; $c = Find 'W3' $client
+    if (-not $a) { continue }
+    $rate = $a.Count / $a.Seconds
+    $w3 = if ($c) { '{0:F0}' -f ($c.Count / $c.Seconds) } else { 'n/a' }
+    $lines.Add(('| {0} | {1:F0} | {2:F2} | {3} | {4} | {5} |' -f $client, $rate, $a.Whole, $w3, (Ratio $rate ((Find 'W1' 'MailKit').Count / (Find 'W1' 'MailKit').Seconds)), (Ratio $rate ((Find 'W1' 'smtp-source').Count / (Find 'W1' 'smtp-source').Seconds))))
+}
+$lines.Add('')
+$lines.Add('## W2: one 50 MB message of 76-character lines, a third of them starting with a dot')
+$lines.Add('')
+$lines.Add('| Client | MB/s | Peak RSS MB | vs MailKit (MB/s) | vs smtp-source (MB/s) |')
+$lines.Add('|---|---:|---:|---:|---:|')
+foreach ($client in $all) {
+    $r = Find 'W2' $client
+    $mbps = 50 / $r.Seconds
+    $lines.Add(('| {0} | {1:F1} | {2} | {3} | {4} |' -f $client, $mbps, $(if ($r.RssMb) { '{0:F0}' -f $r.RssMb } else { 'n/a' }), (Ratio $mbps (50 / (Find 'W2' 'MailKit').Seconds)), (Ratio $mbps (50 / (Find 'W2' 'smtp-source').Seconds))))
+}
+$lines.Add('')
+$lines.Add('## W4: 20 messages through a relay adding 20 ms each way (40 ms per round trip)')
+$lines.Add('')
+$lines.Add('Round trips per message = seconds / 20 / 0.040.')
+$lines.Add('')
+$lines.Add('| Server | SmtpPs | MailKit | System.Net.Mail | smtp-source |')
+$lines.Add('|---|---:|---:|---:|---:|')
+foreach ($name in $delayed.Keys) {
+    $cells = foreach ($client in @('SmtpPs', 'MailKit', 'System.Net.Mail', 'smtp-source')) { '{0:F2}' -f ((Find "W4 $name" $client).Seconds / 20 / 0.040) }
+    $lines.Add("| $name | $($cells -join ' | ') |")
+}
+$lines.Add('')
+$lines.Add('## W5: peak RSS by message size (one message, one run each)')
+$lines.Add('')
+$lines.Add('| Size | SmtpPs peak RSS MB | SmtpPs s | MailKit peak RSS MB |')
+$lines.Add('|---|---:|---:|---:|')
+foreach ($size in $w5Files.Keys) {
+    $s = Find "W5 $size" 'SmtpPs'; $m = Find "W5 $size" 'MailKit'
+    $lines.Add(('| {0} | {1:F1} | {2:F2} | {3:F1} |' -f $size, $s.RssMb, $s.Seconds, $m.RssMb))
+}
+$lines | Set-Content -LiteralPath $ResultsPath
+Write-Host "Wrote $ResultsPath"
