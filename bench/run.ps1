@@ -70,12 +70,24 @@ function Invoke-Child([string[]] $Command) {
 
 $smtpPsScript = Join-Path $work 'smtpps.ps1'
 @'
-param($Module, $Port, $Count, $Recipients, $File)
+param($Module, $Port, $Count, $Recipients, $File, $Piped)
 Import-Module $Module
 $files = @($File) * $Count
 $to = 1..$Recipients | ForEach-Object { "rcpt$_@example.org" }
+# Warm-up: a batch of 200 small messages first, so that "send alone" is what a batch pays per message
+# in steady state, not the JIT's first tiers (MailKit gets the same warm-up).
+$warm = Join-Path ([System.IO.Path]::GetTempPath()) "smtpps-warm-$PID.eml"
+[System.IO.File]::WriteAllText($warm, "Subject: warm-up`r`n`r`nwarm-up`r`n")
+Send-RawSmtpMail -LiteralPath (@($warm) * 200) -From bench@example.org -To $to -Server 127.0.0.1 -Port $Port -ErrorAction Stop | Out-Null
+$warm | Send-RawSmtpMail -From bench@example.org -To $to -Server 127.0.0.1 -Port $Port -ErrorAction Stop | Out-Null
+Remove-Item $warm
 $timer = [System.Diagnostics.Stopwatch]::StartNew()
-$files | Send-RawSmtpMail -From bench@example.org -To $to -Server 127.0.0.1 -Port $Port -TimeoutSec 600 -ErrorAction Stop | Out-Null
+if ($Piped -eq 'piped') {
+    $files | Send-RawSmtpMail -From bench@example.org -To $to -Server 127.0.0.1 -Port $Port -TimeoutSec 600 -ErrorAction Stop | Out-Null
+}
+else {
+    Send-RawSmtpMail -LiteralPath $files -From bench@example.org -To $to -Server 127.0.0.1 -Port $Port -TimeoutSec 600 -ErrorAction Stop | Out-Null
+}
 $timer.Stop()
 $rss = [double](((Get-Content /proc/self/status) -match '^VmHWM:')[0] -split '\s+')[1] / 1024
 '{{"seconds":{0},"peakRssMb":{1:F1}}}' -f $timer.Elapsed.TotalSeconds.ToString([cultureinfo]::InvariantCulture), $rss
@@ -96,8 +108,9 @@ $timer.Stop()
 
 function Measure-Client([string] $Client, [int] $Port, [int] $Count, [int] $Recipients, [string] $File) {
     switch ($Client) {
-        'SmtpPs' {
-            $run = Invoke-Child (@($pwsh) + @('-NoProfile', '-NonInteractive', '-File', $smtpPsScript, $ModulePath, $Port, $Count, $Recipients, $File))
+        { $_ -in 'SmtpPs', 'SmtpPs (piped)' } {
+            $mode = if ($Client -eq 'SmtpPs (piped)') { 'piped' } else { 'array' }
+            $run = Invoke-Child (@($pwsh) + @('-NoProfile', '-NonInteractive', '-File', $smtpPsScript, $ModulePath, $Port, $Count, $Recipients, $File, $mode))
             $json = $run.Output[-1] | ConvertFrom-Json
             [pscustomobject]@{ Seconds = [double]$json.seconds; Whole = $run.Seconds; RssMb = [double]$json.peakRssMb }
         }
@@ -165,7 +178,7 @@ try {
     $all = @('SmtpPs', 'MailKit', 'System.Net.Mail', 'smtp-source')
     Write-Host 'W1: 1,000 messages of ~1 KB, one connection'
     $w1Count = if ($Quick) { 300 } else { 1000 }
-    Measure-Workload 'W1' ($all + 'Send-MailMessage') $pipelined $w1Count 1 $w1 | ForEach-Object { $results.Add($_) }
+    Measure-Workload 'W1' ($all + 'SmtpPs (piped)' + 'Send-MailMessage') $pipelined $w1Count 1 $w1 | ForEach-Object { $results.Add($_) }
     Write-Host 'W2: one 50 MB message, lines starting with dots'
     Measure-Workload 'W2' $all $pipelined 1 1 $w2 | ForEach-Object { $results.Add($_) }
     Write-Host 'W3: 100 messages x 20 recipients'
@@ -197,14 +210,14 @@ $cpu = ((Get-Content /proc/cpuinfo) -match '^model name' | Select-Object -First 
 $memory = [Math]::Round((((Get-Content /proc/meminfo) -match '^MemTotal')[0] -split '\s+')[1] / 1MB, 1)
 $lines.Add("Machine: $(nproc) cores ($cpu), $memory GiB, $((Get-Content /etc/os-release) -match '^PRETTY_NAME' -replace 'PRETTY_NAME=|\"'), .NET $([Environment]::Version), PowerShell $($PSVersionTable.PSVersion), Postfix $((& /usr/sbin/postconf -d mail_version) -replace 'mail_version = '). Everything on loopback.")
 $lines.Add('')
-$lines.Add('Seconds are the send alone, timed inside the client process; for SmtpPs the whole process (pwsh start, Import-Module, send) is shown too. Ratios are from the same run.')
+$lines.Add('Seconds are the send alone, timed inside the client process after a warm-up batch of 200 small messages (SmtpPs, MailKit; System.Net.Mail one message); for SmtpPs the whole process (pwsh start, Import-Module, warm-up, send) is shown too. smtp-source and Send-MailMessage are timed whole. SmtpPs gets the files as one -LiteralPath array; "SmtpPs (piped)" pipes them one by one (Get-ChildItem style), paying PowerShell''s per-object parameter binding. Ratios are from the same run.')
 $lines.Add('')
 
 $lines.Add('## W1, W3: throughput (messages per second, send alone)')
 $lines.Add('')
 $lines.Add('| Client | W1 msg/s | W1 whole process s | W3 msg/s | vs MailKit (W1) | vs smtp-source (W1) |')
 $lines.Add('|---|---:|---:|---:|---:|---:|')
-foreach ($client in @('SmtpPs', 'MailKit', 'System.Net.Mail', 'smtp-source', 'Send-MailMessage')) {
+foreach ($client in @('SmtpPs', 'SmtpPs (piped)', 'MailKit', 'System.Net.Mail', 'smtp-source', 'Send-MailMessage')) {
     $a = Find 'W1' $client; $c = Find 'W3' $client
     if (-not $a) { continue }
     $rate = $a.Count / $a.Seconds

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.IO;
 using System.Linq;
 using System.Text;
 using SmtpPs.Protocol;
@@ -22,12 +23,14 @@ namespace SmtpPs.TestServer
         {
             var random = new Random(seed);
             byte[] alphabet = { (byte)'\r', (byte)'\r', (byte)'\n', (byte)'\n', (byte)'.', (byte)'.', (byte)'a', (byte)' ', 0xE9 };
+            byte[] plain = { (byte)'a', (byte)'b', (byte)' ', (byte)'.', 0xC3, 0xA9 };
             for (int c = 0; c < cases; c++)
             {
                 byte[] input = new byte[random.Next(1, 600)];
+                bool sparse = c % 2 == 0; // half the cases: long runs without line breaks, for the 8-byte steps
                 for (int i = 0; i < input.Length; i++)
                 {
-                    input[i] = alphabet[random.Next(alphabet.Length)];
+                    input[i] = sparse && random.Next(20) != 0 ? plain[random.Next(plain.Length)] : alphabet[random.Next(alphabet.Length)];
                 }
 
                 var encoder = new DataEncoder();
@@ -49,6 +52,16 @@ namespace SmtpPs.TestServer
                 if (broken == null && !Wire.Unstuff(section).SequenceEqual(Normalise(input)))
                 {
                     broken = "unstuffing does not give back the normalised input";
+                }
+
+                if (broken == null)
+                {
+                    // The pre-flight scan must agree with the encoder: SIZE= is the normalised length.
+                    MessageContentFacts facts = MessageContentScanner.Scan(new MemoryStream(input));
+                    if (facts.WireSize != Normalise(input).Length || facts.HasEightBit != input.Any(b => b > 0x7F))
+                    {
+                        broken = $"the scan says {facts.WireSize} octets, 8-bit {facts.HasEightBit}";
+                    }
                 }
 
                 if (broken != null)

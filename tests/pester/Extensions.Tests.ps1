@@ -69,7 +69,7 @@ Describe 'CHUNKING (RFC 3030)' {
     }
 
     It 'sends a large message in counted chunks, the last marked LAST' {
-        $text = ("0123456789abcdef" * 4 + "`n") * 3000     # 195,000 octets, bare LFs
+        $text = ("0123456789abcdef" * 4 + "`n") * 9300     # 604,500 octets, bare LFs
         $file = New-MessageFile -Text $text
         $server = Start-ScriptedServer (@('reply 220 hi', 'read', 'reply 250-hi|250 CHUNKING', 'read', 'reply 250 ok', 'read', 'reply 250 ok') +
             @(foreach ($i in 1..2) { 'bdat', 'reply 250 chunk ok' }) + @('bdat', 'reply 250 done', 'read', 'reply 221 bye'))
@@ -77,7 +77,7 @@ Describe 'CHUNKING (RFC 3030)' {
             $null = Send-RawSmtpMail -Path $file @common -Port $server.Port
             $null = $server.WaitForClose()
             $bdat = $server.Commands | Where-Object { $_ -like 'BDAT *' }
-            # 195,000 octets read in 64 KiB blocks: three chunks, the last marked LAST.
+            # 604,500 octets read in 256 KiB blocks: three chunks, the last marked LAST.
             $bdat.Count | Should -Be 3
             $bdat[-1] | Should -Match '^BDAT \d+ LAST$'
             $bdat[0..1] | ForEach-Object { $_ | Should -Match '^BDAT \d+$' }

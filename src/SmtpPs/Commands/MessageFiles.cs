@@ -20,7 +20,9 @@ namespace SmtpPs.Commands
             var files = new List<MessageFile>();
             foreach (string path in paths)
             {
-                if (literal)
+                // A path without wildcard characters names one file: resolving it literally skips the
+                // provider's globbing, which costs more than sending a small message.
+                if (literal || !WildcardPattern.ContainsWildcardCharacters(path))
                 {
                     string file = cmdlet.SessionState.Path.GetUnresolvedProviderPathFromPSPath(path, out ProviderInfo provider, out _);
                     RequireFileSystem(cmdlet, provider, path);

@@ -28,6 +28,7 @@ namespace SmtpPs.Commands
         private SmtpSession? _session;
         private string? _sessionEndedBecause;
         private int _lastPercent = -1;
+        private readonly System.Diagnostics.Stopwatch _sinceProgress = new System.Diagnostics.Stopwatch();
 
         /// <summary>Message files; wildcards allowed.</summary>
         [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet, ValueFromPipeline = true,
@@ -232,7 +233,13 @@ namespace SmtpPs.Commands
 
             var result = new SmtpMessageResult(file, Target, envelope.From);
             _results.Add(result);
-            WriteProgress(new ProgressRecord(BatchProgressId, Activity, $"File {_results.Count}: {System.IO.Path.GetFileName(file)}"));
+            if (!_sinceProgress.IsRunning || _sinceProgress.ElapsedMilliseconds >= 200)
+            {
+                // At most five updates a second: a batch of thousands must not spend its time drawing.
+                WriteProgress(new ProgressRecord(BatchProgressId, Activity, $"File {_results.Count}: {System.IO.Path.GetFileName(file)}"));
+                _sinceProgress.Restart();
+            }
+
             if (_sessionEndedBecause != null)
             {
                 WriteError(ErrorRecords.NotSent(file, _sessionEndedBecause));

@@ -18,6 +18,7 @@ namespace SmtpPs.Commands
         private readonly CancellationTokenSource _stopping = new CancellationTokenSource();
         private TranscriptWriter? _transcript;
         private bool _quiet;
+        private bool _narrates = true;
 
         /// <summary>The SMTP server's name or address.</summary>
         [Parameter(Mandatory = true)]
@@ -190,6 +191,7 @@ namespace SmtpPs.Commands
                 }
             }
 
+            _narrates = WantsVerbose() || TranscriptPath != null;
             if (TranscriptPath != null && _transcript == null)
             {
                 string path = SessionState.Path.GetUnresolvedProviderPathFromPSPath(TranscriptPath);
@@ -204,6 +206,18 @@ namespace SmtpPs.Commands
             }
 
             return options;
+        }
+
+        /// <summary>-Verbose given, or $VerbosePreference asking for it.</summary>
+        private bool WantsVerbose()
+        {
+            if (MyInvocation.BoundParameters.TryGetValue("Verbose", out object? verbose))
+            {
+                return ((SwitchParameter)verbose).IsPresent;
+            }
+
+            object? preference = GetVariableValue("VerbosePreference");
+            return preference is ActionPreference action ? action != ActionPreference.SilentlyContinue && action != ActionPreference.Ignore : true;
         }
 
         /// <summary>Every reply, as it arrives; the derived cmdlet decides whether it goes to the pipeline.</summary>
@@ -274,6 +288,8 @@ namespace SmtpPs.Commands
                     _cmdlet.OnSettled(result);
                 }
             }
+
+            public bool Narrates => _cmdlet._narrates;
 
             public void OnProgress(string path, long done, long total)
             {

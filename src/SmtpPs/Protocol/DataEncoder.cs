@@ -1,3 +1,5 @@
+using System;
+
 namespace SmtpPs.Protocol
 {
     /// <summary>
@@ -38,8 +40,9 @@ namespace SmtpPs.Protocol
         public int Encode(byte[] input, int offset, int count, byte[] output, int outputOffset = 0)
         {
             int o = outputOffset;
+            int i = offset;
             int end = offset + count;
-            for (int i = offset; i < end; i++)
+            while (i < end)
             {
                 byte b = input[i];
                 if (b == (byte)'\n')
@@ -49,6 +52,7 @@ namespace SmtpPs.Protocol
                     output[o++] = (byte)'\n';
                     _pendingCr = false;
                     _atLineStart = true;
+                    i++;
                     continue;
                 }
 
@@ -65,6 +69,7 @@ namespace SmtpPs.Protocol
                 {
                     // Hold it: only the next byte (maybe in the next buffer) says whether it is a CRLF.
                     _pendingCr = true;
+                    i++;
                     continue;
                 }
 
@@ -73,7 +78,16 @@ namespace SmtpPs.Protocol
                     output[o++] = (byte)'.';
                 }
 
-                output[o++] = b;
+                // The rest of the line up to the next CR or LF goes as it is: one block copy, not a byte at a time.
+                int run = i;
+                i = ByteScan.SkipPlain(input, i + 1, end);
+                while (i < end && input[i] != (byte)'\n' && input[i] != (byte)'\r')
+                {
+                    i++;
+                }
+
+                Buffer.BlockCopy(input, run, output, o, i - run);
+                o += i - run;
                 _atLineStart = false;
             }
 

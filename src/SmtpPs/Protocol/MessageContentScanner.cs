@@ -70,7 +70,7 @@ namespace SmtpPs.Protocol
         /// <summary>Only this much of the header block is kept for -RecipientsFromHeaders and the Bcc warning.</summary>
         public const int MaxHeaderBytes = 256 * 1024;
 
-        private const int BlockSize = 64 * 1024;
+        private const int BlockSize = 256 * 1024;
 
         public static MessageContentFacts Scan(Stream content)
         {
@@ -137,24 +137,39 @@ namespace SmtpPs.Protocol
 
                     lastWasBreak = false;
 
-                    if (b == 0)
+                    // The rest of the line up to the next CR or LF: checked in one tight loop.
+                    int run = i;
+                    ulong seen = 0;
+                    i = ByteScan.SkipPlainAndNul(buffer, i, read, ref seen);
+                    int octets = ByteScan.HasHighBit(seen) ? 0x80 : 0;
+                    while (i < read && (b = buffer[i]) != (byte)'\n' && b != (byte)'\r')
                     {
-                        throw new MessageContentException("Nul", line,
-                            "The file contains a NUL byte, which SMTP cannot carry (RFC 5322 2.2); it may be a binary or UTF-16 file");
+                        if (b == 0)
+                        {
+                            throw new MessageContentException("Nul", line,
+                                "The file contains a NUL byte, which SMTP cannot carry (RFC 5322 2.2); it may be a binary or UTF-16 file");
+                        }
+
+                        octets |= b;
+                        i++;
                     }
 
-                    eightBit |= b > 0x7F;
-                    headersEightBit |= inHeaders && b > 0x7F;
-                    if (inHeaders && headers.Length < MaxHeaderBytes)
-                    {
-                        headers.WriteByte(b);
-                    }
-
-                    if (++lineLength > MaxLineLength)
+                    bool high = (octets & 0x80) != 0;
+                    eightBit |= high;
+                    headersEightBit |= inHeaders && high;
+                    lineLength += i - run;
+                    if (lineLength > MaxLineLength)
                     {
                         throw new MessageContentException("LineTooLong", line,
                             $"The file has a line longer than {MaxLineLength} octets, which SMTP does not allow; folding it would change the message");
                     }
+
+                    if (inHeaders && headers.Length < MaxHeaderBytes)
+                    {
+                        headers.Write(buffer, run, (int)Math.Min(i - run, MaxHeaderBytes - headers.Length));
+                    }
+
+                    i--; // the for loop steps onto the CR or LF (or past the block)
                 }
 
                 length += read - start;

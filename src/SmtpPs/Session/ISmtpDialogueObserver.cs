@@ -18,6 +18,12 @@ namespace SmtpPs.Session
         /// <summary>A step of the story for -Verbose, secrets already removed.</summary>
         void OnVerbose(string message);
 
+        /// <summary>
+        /// False when nobody listens to <see cref="OnVerbose"/> (no -Verbose, no transcript): the session
+        /// then does not even format the lines, which matters at thousands of messages a second.
+        /// </summary>
+        bool Narrates { get; }
+
         /// <summary>A message's outcome is final (possibly later than Send returned, with PIPELINING).</summary>
         void OnSettled(SmtpMessageResult result);
 

@@ -93,7 +93,7 @@ namespace SmtpPs.Session
             if (IsExpected(reply, 235))
             {
                 AuthenticatedWith = mechanism.Name;
-                _observer.OnVerbose($"Authenticated as {credentials.UserName} with {mechanism.Name}.");
+                Narrate($"Authenticated as {credentials.UserName} with {mechanism.Name}.");
                 return;
             }
 

@@ -89,7 +89,7 @@ namespace SmtpPs.Session
             long sent = 0;
             bool failed = false;
             _inContent = true;
-            _observer.OnVerbose($"C: BDAT ({result.Path}: message content in chunks)");
+            Narrate($"C: BDAT ({result.Path}: message content in chunks)");
             while (!failed)
             {
                 int read = content.Read(_readBuffer, 0, _readBuffer.Length);
@@ -114,7 +114,7 @@ namespace SmtpPs.Session
                 if (last)
                 {
                     result.Status = SmtpDeliveryStatus.Unknown; // the whole message is out; its reply decides
-                    _observer.OnVerbose($"C: {command} ({sent} octets sent)");
+                    Narrate($"C: {command} ({sent} octets sent)");
                     break;
                 }
 

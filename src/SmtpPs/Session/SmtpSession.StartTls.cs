@@ -25,7 +25,7 @@ namespace SmtpPs.Session
                             $"TLS is required ({RequiredBecause()}) but {ServerName} did not offer STARTTLS; nothing was sent."));
                     }
 
-                    _observer.OnVerbose("The server does not offer STARTTLS; continuing without TLS.");
+                    Narrate("The server does not offer STARTTLS; continuing without TLS.");
                     return;
                 }
 
@@ -75,7 +75,7 @@ namespace SmtpPs.Session
         {
             CertificatePolicy policy = _options.CertificatePolicy();
             _tls = _transport.StartTls(policy, Deadline.After(_timeouts.StartTls, SmtpStage.StartTls));
-            _observer.OnVerbose("TLS established: " + _tls);
+            Narrate("TLS established: " + _tls);
         }
 
         private string RequiredBecause() => _options.TlsMode == SmtpTlsMode.StartTls

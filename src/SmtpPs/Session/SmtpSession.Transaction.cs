@@ -251,7 +251,7 @@ namespace SmtpPs.Session
                 }
                 else
                 {
-                    _observer.OnVerbose($"No recipient accepted: '{path}' not sent; the next transaction starts with RSET.");
+                    Narrate($"No recipient accepted: '{path}' not sent; the next transaction starts with RSET.");
                 }
 
                 return;
@@ -259,7 +259,7 @@ namespace SmtpPs.Session
 
             if (result.AcceptedRecipients.Count == 0 && !pipelining)
             {
-                _observer.OnVerbose($"No recipient accepted: '{path}' not sent; the next transaction starts with RSET.");
+                Narrate($"No recipient accepted: '{path}' not sent; the next transaction starts with RSET.");
                 return; // without PIPELINING, DATA is never sent for want of recipients
             }
 
@@ -274,7 +274,7 @@ namespace SmtpPs.Session
                     ReadReply(Deadline.After(_timeouts.EndOfData, SmtpStage.EndOfData), "(end of data)", SmtpStage.EndOfData, path, Stopwatch.StartNew());
                 }
 
-                _observer.OnVerbose($"No recipient accepted: '{path}' not sent; the next transaction starts with RSET.");
+                Narrate($"No recipient accepted: '{path}' not sent; the next transaction starts with RSET.");
                 return;
             }
 
@@ -374,7 +374,11 @@ namespace SmtpPs.Session
             long consumed = 0;
             long total = content.Length - content.Position;
             int read;
-            _observer.OnVerbose($"C: ({result.Path}: message content)");
+            if (Narrating)
+            {
+                Narrate($"C: ({result.Path}: message content)");
+            }
+
             while ((read = content.Read(_readBuffer, 0, _readBuffer.Length)) > 0)
             {
                 int encoded = encoder.Encode(_readBuffer, 0, read, _writeBuffer);
@@ -391,7 +395,11 @@ namespace SmtpPs.Session
 
             // From here on, a lost connection may or may not have delivered the message.
             result.Status = SmtpDeliveryStatus.Unknown;
-            _observer.OnVerbose($"C: . ({result.BytesSent} octets sent)");
+            if (Narrating)
+            {
+                Narrate($"C: . ({result.BytesSent} octets sent)");
+            }
+
         }
 
         /// <summary>
@@ -484,13 +492,17 @@ namespace SmtpPs.Session
                 foreach (Command command in commands)
                 {
                     bytes.AddRange(CommandLine.Encode(command.Line));
-                    session._observer.OnVerbose("C: " + command.Line);
+                    if (session.Narrating)
+                    {
+                        session.Narrate("C: " + command.Line);
+                    }
+
                 }
 
                 if (chunk != null)
                 {
                     bytes.AddRange(chunk.Bytes);
-                    session._observer.OnVerbose($"C: BDAT {chunk.Length} LAST ({chunk.Length} octets of content)");
+                    session.Narrate($"C: BDAT {chunk.Length} LAST ({chunk.Length} octets of content)");
                     _commands.Add(new Command($"BDAT {chunk.Length} LAST", SmtpStage.EndOfData, commands[commands.Count - 1].Path));
                 }
 

@@ -17,7 +17,7 @@ namespace SmtpPs.Session
     internal sealed partial class SmtpSession : IDisposable
     {
         /// <summary>The file is read in blocks of this size: memory does not grow with the message.</summary>
-        private const int ReadBlockSize = 64 * 1024;
+        private const int ReadBlockSize = 256 * 1024;
 
         private readonly SmtpTransport _transport;
         private readonly ReplyReader _reader;
@@ -138,7 +138,7 @@ namespace SmtpPs.Session
                         // PIPELINING: QUIT goes right behind the last message; its final dot is answered first.
                         byte[] line = CommandLine.Encode("QUIT");
                         var timer = Stopwatch.StartNew();
-                        _observer.OnVerbose("C: QUIT");
+                        Narrate("C: QUIT");
                         _transport.Write(line, 0, line.Length, Deadline.After(_timeouts.Quit, SmtpStage.Quit));
                         SettlePending();
                         quit = ReadReply(Deadline.After(_timeouts.Quit, SmtpStage.Quit), "QUIT", SmtpStage.Quit, null, timer);
@@ -193,7 +193,7 @@ namespace SmtpPs.Session
                 }
 
                 // RFC 5321 4.1.4: a server that does not know EHLO still knows HELO.
-                _observer.OnVerbose("The server does not support EHLO; falling back to HELO.");
+                Narrate("The server does not support EHLO; falling back to HELO.");
                 SmtpReply helo = Exchange("HELO " + heloName, SmtpStage.Helo, null);
                 if (!IsExpected(helo, 250))
                 {
@@ -210,7 +210,7 @@ namespace SmtpPs.Session
                 _capabilities[capability.Key] = capability.Value;
             }
 
-            _observer.OnVerbose(_capabilities.Count == 0
+            Narrate(_capabilities.Count == 0
                 ? "The server advertised no extensions."
                 : "The server advertised: " + string.Join(", ", _capabilities.Keys) + ".");
             var used = new List<string>();
@@ -222,7 +222,7 @@ namespace SmtpPs.Session
                 }
             }
 
-            _observer.OnVerbose(used.Count == 0 ? "SmtpPs uses none of its extensions with this server." : "SmtpPs uses: " + string.Join(", ", used) + ".");
+            Narrate(used.Count == 0 ? "SmtpPs uses none of its extensions with this server." : "SmtpPs uses: " + string.Join(", ", used) + ".");
         }
 
         private SmtpReply Exchange(string command, SmtpStage stage, string? path) => Exchange(command, command, stage, path);
@@ -246,7 +246,11 @@ namespace SmtpPs.Session
 
             var deadline = Deadline.After(_timeouts.For(stage), stage);
             var timer = Stopwatch.StartNew();
-            _observer.OnVerbose("C: " + shown);
+            if (Narrating)
+            {
+                Narrate("C: " + shown);
+            }
+
             _transport.Write(line, 0, line.Length, deadline);
             return ReadReply(deadline, shown, stage, path, timer);
         }
@@ -259,10 +263,19 @@ namespace SmtpPs.Session
             var reply = new SmtpReply(raw.Code, raw.Lines,
                 enhanced ? EnhancedStatusCode.Parse(raw.Code, raw.Lines[0]) : string.Empty,
                 command, stage, timer.Elapsed, path, ServerName, _tls);
-            _observer.OnVerbose(string.Join("\n", FormatReplyLines(raw)));
+            if (Narrating)
+            {
+                Narrate(string.Join("\n", FormatReplyLines(raw)));
+            }
+
             _observer.OnReply(reply);
             return reply;
         }
+
+        /// <summary>Tells the story for -Verbose; callers pass ready strings, so hot paths check <see cref="Narrating"/> first.</summary>
+        private void Narrate(string message) => _observer.OnVerbose(message);
+
+        private bool Narrating => _observer.Narrates;
 
         /// <summary>The reply as it was on the wire ("S: 250-first", "S: 250 last"), for -Verbose and transcripts.</summary>
         private static IEnumerable<string> FormatReplyLines(RawReply raw)
@@ -342,7 +355,7 @@ namespace SmtpPs.Session
             }
             catch (SmtpException e)
             {
-                _observer.OnVerbose("QUIT after the refusal failed too: " + e.Message);
+                Narrate("QUIT after the refusal failed too: " + e.Message);
             }
         }
 
