@@ -167,13 +167,47 @@ Describe 'Server faults' {
     }
 }
 
+Describe 'A TLS handshake that stalls (row 45)' {
+    It 'times out in the StartTls stage and sends nothing in plaintext' {
+        $cert = [SmtpPs.TestServer.TestCertificates]::CreateSelfSigned('localhost')
+        $server = Start-ScriptedTlsServer @('reply 220 hi', 'read', 'reply 250-hi|250 STARTTLS', 'read', 'reply 220 go ahead', 'sleep 4000') $cert
+        try {
+            $null = Send-RawSmtpMail -Path $ascii @common -Port $server.Port -TlsMode StartTls -TimeoutSec 1 -ErrorVariable errors -ErrorAction SilentlyContinue
+            $errors[0].FullyQualifiedErrorId | Should -Be "SmtpTimeout,$cmdletId"
+            $errors[0].Exception.Stage | Should -Be 'StartTls'
+            $server.Commands | Should -Not -Contain 'MAIL FROM:<a@example.org>'
+        }
+        finally { $server.Dispose() }
+    }
+}
+
+Describe 'A name that does not resolve' {
+    It 'is SmtpServerNotFound, a ConnectionError, without any query leaving the machine' {
+        # A private /etc/hosts and nsswitch.conf ("hosts: files") for one child process: the lookup
+        # fails locally, no DNS query is sent.
+        if ($reason = Get-PrivateFilesSkipReason) { Set-ItResult -Skipped -Because $reason }
+        $hosts = Join-Path $TestDrive 'hosts-nx'; "127.0.0.1 localhost`n" | Set-Content -LiteralPath $hosts -NoNewline
+        $nsswitch = Join-Path $TestDrive 'nsswitch.conf'; "hosts: files`n" | Set-Content -LiteralPath $nsswitch -NoNewline
+        $child = Join-Path $TestDrive 'nx.ps1'
+        @'
+param($Module, $File)
+Import-Module $Module
+$null = Send-RawSmtpMail -Path $File -From a@example.org -To b@example.org -Server nosuch.smtpps.test -Port 25 -TimeoutSec 5 -ErrorVariable errors -ErrorAction SilentlyContinue
+[pscustomobject]@{ Id = $errors[0].FullyQualifiedErrorId; Category = $errors[0].CategoryInfo.Category.ToString(); Message = "$($errors[0])" } | ConvertTo-Json -Compress
+'@ | Set-Content -LiteralPath $child
+        $result = Invoke-WithPrivateFiles $child @($env:SMTPPS_MODULE, $ascii) @{ '/etc/hosts' = $hosts; '/etc/nsswitch.conf' = $nsswitch } | ConvertFrom-Json
+        $result.Id | Should -Be "SmtpServerNotFound,$cmdletId"
+        $result.Category | Should -Be 'ConnectionError'
+        $result.Message | Should -Match "nosuch\.smtpps\.test.*could not be resolved"
+        $result.Message | Should -Match 'Not delivered:'
+    }
+}
+
 Describe 'Several addresses for one name (row 60)' {
     It 'tries the next address when the first is black-holed, within the connect timeout, and says which answered' {
         # A private /etc/hosts for one child process (a mount namespace) gives one name two loopback
         # addresses; the first is a listener whose accept queue is full, so a connect there hangs.
-        if (-not $IsLinux -or (id -u) -ne '0' -or -not (Get-Command unshare -ErrorAction SilentlyContinue)) {
-            Set-ItResult -Skipped -Because 'a private /etc/hosts needs Linux, root and unshare(1)'
-        }
+        if ($reason = Get-PrivateFilesSkipReason) { Set-ItResult -Skipped -Because $reason }
         $hosts = Join-Path $TestDrive 'hosts'
         "127.0.0.1 multi.smtpps.test`n127.0.0.2 multi.smtpps.test`n" | Set-Content -LiteralPath $hosts -NoNewline
         $child = Join-Path $TestDrive 'multi.ps1'
@@ -194,11 +228,7 @@ $verbose = Send-RawSmtpMail -Path $File -From a@example.org -To b@example.org -S
     Status = ($verbose | Where-Object { $_ -is [SmtpPs.SmtpMessageResult] }).Status.ToString()
 } | ConvertTo-Json -Compress
 '@ | Set-Content -LiteralPath $child
-        $process = [System.Diagnostics.Process]::GetCurrentProcess().MainModule.FileName
-        $pwsh = if ((Split-Path -Leaf $process) -eq 'dotnet') { "$process $([System.Reflection.Assembly]::GetEntryAssembly().Location)" } else { $process }
-        $command = "mount --bind '$hosts' /etc/hosts && exec $pwsh -NoProfile -NonInteractive -File '$child' '$env:SMTPPS_MODULE' '$env:SMTPPS_TESTSERVER' '$ascii'"
-        $json = unshare --mount sh -c $command 2>&1 | Select-Object -Last 1
-        $result = $json | ConvertFrom-Json
+        $result = Invoke-WithPrivateFiles $child @($env:SMTPPS_MODULE, $env:SMTPPS_TESTSERVER, $ascii) @{ '/etc/hosts' = $hosts } | ConvertFrom-Json
         $result.Status | Should -Be 'Delivered'
         $result.Verbose | Should -Contain "$($result.First):$($result.Port) did not answer within 2 s."
         $result.Verbose | Should -Contain "Connected to $($result.Second):$($result.Port)."

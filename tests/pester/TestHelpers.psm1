@@ -99,4 +99,25 @@ function Invoke-FreshPwsh {
     finally { $env:PSModulePath = $saved }
 }
 
+function Get-PrivateFilesSkipReason {
+    if (-not $IsLinux -or (id -u) -ne '0' -or -not (Get-Command unshare -ErrorAction SilentlyContinue)) {
+        return 'a private /etc/hosts needs Linux, root and unshare(1)'
+    }
+    return $null
+}
+
+function Invoke-WithPrivateFiles {
+    <#
+    Runs a script in a fresh pwsh inside a mount namespace of its own, where each system file named in
+    -Files (say /etc/hosts) is replaced by the given one: name resolution under test control, with no
+    query leaving the machine. Returns the script's last output line.
+    #>
+    param([Parameter(Mandatory)] [string] $Script, [string[]] $Arguments = @(), [Parameter(Mandatory)] [hashtable] $Files)
+    $process = [System.Diagnostics.Process]::GetCurrentProcess().MainModule.FileName
+    $pwsh = if ((Split-Path -Leaf $process) -eq 'dotnet') { "$process $([System.Reflection.Assembly]::GetEntryAssembly().Location)" } else { $process }
+    $mounts = ($Files.GetEnumerator() | ForEach-Object { "mount --bind '$($_.Value)' '$($_.Key)'" }) -join ' && '
+    $quoted = ($Arguments | ForEach-Object { "'$_'" }) -join ' '
+    unshare --mount sh -c "$mounts && exec $pwsh -NoProfile -NonInteractive -File '$Script' $quoted" 2>&1 | Select-Object -Last 1
+}
+
 Export-ModuleMember -Function *

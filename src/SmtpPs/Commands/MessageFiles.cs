@@ -15,7 +15,7 @@ namespace SmtpPs.Commands
     /// </summary>
     internal static class MessageFiles
     {
-        public static List<MessageFile> Resolve(PSCmdlet cmdlet, string[] paths, bool literal)
+        public static List<MessageFile> Resolve(PSCmdlet cmdlet, string[] paths, bool literal, byte[] scanBuffer)
         {
             var files = new List<MessageFile>();
             foreach (string path in paths)
@@ -26,7 +26,7 @@ namespace SmtpPs.Commands
                 {
                     string file = cmdlet.SessionState.Path.GetUnresolvedProviderPathFromPSPath(path, out ProviderInfo provider, out _);
                     RequireFileSystem(cmdlet, provider, path);
-                    files.Add(Checked(cmdlet, file, path));
+                    files.Add(Checked(cmdlet, file, path, scanBuffer));
                     continue;
                 }
 
@@ -49,14 +49,14 @@ namespace SmtpPs.Commands
 
                 foreach (string file in resolved)
                 {
-                    files.Add(Checked(cmdlet, file, path));
+                    files.Add(Checked(cmdlet, file, path, scanBuffer));
                 }
             }
 
             return files;
         }
 
-        private static MessageFile Checked(PSCmdlet cmdlet, string file, string given)
+        private static MessageFile Checked(PSCmdlet cmdlet, string file, string given, byte[] scanBuffer)
         {
             if (Directory.Exists(file))
             {
@@ -71,8 +71,9 @@ namespace SmtpPs.Commands
             MessageContentFacts facts;
             try
             {
-                using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 4096, FileOptions.SequentialScan);
-                facts = MessageContentScanner.Scan(stream);
+                // bufferSize 1: no FileStream buffer of its own; the scan reads in large blocks anyway.
+                using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1, FileOptions.SequentialScan);
+                facts = MessageContentScanner.Scan(stream, scanBuffer);
             }
             catch (MessageContentException e)
             {

@@ -28,6 +28,7 @@ namespace SmtpPs.Commands
         private SmtpSession? _session;
         private string? _sessionEndedBecause;
         private int _lastPercent = -1;
+        private byte[]? _scanBuffer;
         private readonly System.Diagnostics.Stopwatch _sinceProgress = new System.Diagnostics.Stopwatch();
 
         /// <summary>Message files; wildcards allowed.</summary>
@@ -123,7 +124,8 @@ namespace SmtpPs.Commands
         protected override void ProcessRecord()
         {
             bool literal = ParameterSetName == LiteralPathSet;
-            List<MessageFile> files = MessageFiles.Resolve(this, literal ? LiteralPath : Path, literal);
+            _scanBuffer ??= MessageContentScanner.NewBuffer();
+            List<MessageFile> files = MessageFiles.Resolve(this, literal ? LiteralPath : Path, literal, _scanBuffer);
 
             // Every file of this call and its envelope are checked before any of them is sent.
             var envelopes = new List<Envelope>();
@@ -225,7 +227,7 @@ namespace SmtpPs.Commands
                 return;
             }
 
-            if (HeaderFields.Has(message.Facts.Headers, "Bcc") || HeaderFields.Has(message.Facts.Headers, "Resent-Bcc"))
+            if (message.Facts.HasBcc)
             {
                 // RELIABILITY row 19: a raw send does not strip it, so every recipient sees the Bcc list.
                 WriteWarning($"'{file}' has a Bcc header: a raw send delivers it, with its addresses, to every recipient.");
@@ -259,7 +261,7 @@ namespace SmtpPs.Commands
                 else
                 {
                     _lastPercent = -1;
-                    using var content = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 4096, FileOptions.SequentialScan);
+                    using var content = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
                     handedOver = true;
                     _session.Send(envelope, message, content, result);
                 }

@@ -17,6 +17,9 @@ namespace SmtpPs.Protocol
             Headers = headers;
         }
 
+        /// <summary>True when the header block has a Bcc: or Resent-Bcc: field (RELIABILITY row 19).</summary>
+        public bool HasBcc => HeaderFields.Has(Headers, "Bcc") || HeaderFields.Has(Headers, "Resent-Bcc");
+
         /// <summary>The header block (up to the first empty line, at most <see cref="MessageContentScanner.MaxHeaderBytes"/>), line breaks as LF.</summary>
         public string Headers { get; }
 
@@ -72,9 +75,14 @@ namespace SmtpPs.Protocol
 
         private const int BlockSize = 256 * 1024;
 
-        public static MessageContentFacts Scan(Stream content)
+        /// <summary>Scans with a buffer of its own; a caller that scans many files passes one to reuse.</summary>
+        public static MessageContentFacts Scan(Stream content) => Scan(content, NewBuffer());
+
+        /// <summary>A scan buffer: large enough for few reads, allocated once per batch, not per file.</summary>
+        public static byte[] NewBuffer() => new byte[BlockSize];
+
+        public static MessageContentFacts Scan(Stream content, byte[] buffer)
         {
-            var buffer = new byte[BlockSize];
             int read = ReadAtLeast(content, buffer, 4);
             int bom = 0;
             if (read >= 2 && ((buffer[0] == 0xFF && buffer[1] == 0xFE) || (buffer[0] == 0xFE && buffer[1] == 0xFF)))
