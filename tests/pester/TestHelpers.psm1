@@ -78,17 +78,22 @@ function Get-FreeTcpPort {
     try { $listener.LocalEndpoint.Port } finally { $listener.Stop() }
 }
 
+function Get-PwshCommand {
+    <# The command line that starts a pwsh like this one: 'dotnet pwsh' runs pwsh.dll under dotnet. #>
+    $process = [System.Diagnostics.Process]::GetCurrentProcess().MainModule.FileName
+    if ([System.IO.Path]::GetFileNameWithoutExtension($process) -eq 'dotnet') {
+        return @($process, [System.Reflection.Assembly]::GetEntryAssembly().Location)
+    }
+    return @($process)
+}
+
 function Invoke-FreshPwsh {
     <#
     Runs a script file in a new pwsh -NoProfile whose PSModulePath finds the built module, as a user's
     shell would after installing it. Returns the output lines; $LASTEXITCODE holds the exit code.
     #>
     param([Parameter(Mandatory)] [string] $File, [string[]] $Arguments = @())
-    $process = [System.Diagnostics.Process]::GetCurrentProcess().MainModule.FileName
-    $pwsh = if ([System.IO.Path]::GetFileNameWithoutExtension($process) -eq 'dotnet') {
-        @($process, [System.Reflection.Assembly]::GetEntryAssembly().Location)
-    }
-    else { @($process) }
+    $pwsh = @(Get-PwshCommand)
     $modules = Split-Path (Split-Path (Split-Path $env:SMTPPS_MODULE))
     $saved = $env:PSModulePath
     try {
@@ -113,8 +118,7 @@ function Invoke-WithPrivateFiles {
     query leaving the machine. Returns the script's last output line.
     #>
     param([Parameter(Mandatory)] [string] $Script, [string[]] $Arguments = @(), [Parameter(Mandatory)] [hashtable] $Files)
-    $process = [System.Diagnostics.Process]::GetCurrentProcess().MainModule.FileName
-    $pwsh = if ((Split-Path -Leaf $process) -eq 'dotnet') { "$process $([System.Reflection.Assembly]::GetEntryAssembly().Location)" } else { $process }
+    $pwsh = (Get-PwshCommand) -join ' '
     $mounts = ($Files.GetEnumerator() | ForEach-Object { "mount --bind '$($_.Value)' '$($_.Key)'" }) -join ' && '
     $quoted = ($Arguments | ForEach-Object { "'$_'" }) -join ' '
     unshare --mount sh -c "$mounts && exec $pwsh -NoProfile -NonInteractive -File '$Script' $quoted" 2>&1 | Select-Object -Last 1
