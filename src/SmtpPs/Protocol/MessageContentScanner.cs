@@ -6,14 +6,13 @@ namespace SmtpPs.Protocol
     /// <summary>What a pre-flight read of a message file found (RELIABILITY rows 14-17).</summary>
     internal sealed class MessageContentFacts
     {
-        public MessageContentFacts(long length, int bomLength, bool hasEightBit, long lines, string headers, long wireSize, bool headersEightBit)
+        public MessageContentFacts(long length, int bomLength, bool hasEightBit, string headers, long wireSize, bool headersEightBit)
         {
             WireSize = wireSize;
             HeadersEightBit = headersEightBit;
             Length = length;
             BomLength = bomLength;
             HasEightBit = hasEightBit;
-            Lines = lines;
             Headers = headers;
         }
 
@@ -192,7 +191,7 @@ namespace SmtpPs.Protocol
 
             // Every octet but CR and LF, then two octets per line break, and a final CRLF when missing.
             long wireSize = (length - breakOctets) + (2 * lineBreaks) + (lastWasBreak || length == 0 ? 0 : 2);
-            return new MessageContentFacts(length, bom, eightBit, line, DecodeHeaders(headers), wireSize, headersEightBit);
+            return new MessageContentFacts(length, bom, eightBit, DecodeHeaders(headers), wireSize, headersEightBit);
         }
 
         /// <summary>An empty line ends the header block (RFC 5322 2.1).</summary>

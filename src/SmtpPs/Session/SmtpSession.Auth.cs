@@ -92,7 +92,6 @@ namespace SmtpPs.Session
 
             if (IsExpected(reply, 235))
             {
-                AuthenticatedWith = mechanism.Name;
                 Narrate($"Authenticated as {credentials.UserName} with {mechanism.Name}.");
                 return;
             }

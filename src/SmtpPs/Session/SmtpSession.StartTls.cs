@@ -1,5 +1,3 @@
-using System;
-using System.Collections.Generic;
 using SmtpPs.Transport;
 
 namespace SmtpPs.Session
@@ -61,7 +59,6 @@ namespace SmtpPs.Session
                 Handshake();
 
                 // RFC 3207 4.2: forget everything learnt before TLS and ask again.
-                CapabilitiesBeforeTls = new Dictionary<string, string>(_capabilities, StringComparer.OrdinalIgnoreCase);
                 _capabilities.Clear();
             });
 

@@ -46,23 +46,6 @@ namespace SmtpPs.Session
         /// <summary>"host:port" as the user named it.</summary>
         public string ServerName { get; }
 
-        /// <summary>EHLO keywords (upper case) and their parameters, from the last EHLO; empty after HELO.</summary>
-        public IReadOnlyDictionary<string, string> Capabilities => _capabilities;
-
-        /// <summary>What the server advertised before STARTTLS, kept for the probe; the session itself forgets it.</summary>
-        public IReadOnlyDictionary<string, string>? CapabilitiesBeforeTls { get; private set; }
-
-        /// <summary>The greeting reply.</summary>
-        public SmtpReply? Greeting { get; private set; }
-
-        /// <summary>The SASL mechanism that authenticated the session, or null.</summary>
-        public string? AuthenticatedWith { get; private set; }
-
-        public bool IsOpen => !_closed;
-
-        /// <summary>The TLS session, once there is one.</summary>
-        public SmtpTlsInfo? Tls => _tls;
-
         /// <summary>
         /// Connects, reads the greeting, introduces the client, and then, as the options say, starts TLS
         /// and authenticates: everything a transaction needs before MAIL FROM.
@@ -168,7 +151,6 @@ namespace SmtpPs.Session
             {
                 SmtpReply greeting = ReadReply(Deadline.After(_timeouts.Greeting, SmtpStage.Greeting), "(greeting)",
                     SmtpStage.Greeting, null, sinceConnect);
-                Greeting = greeting;
                 if (!IsExpected(greeting, 220))
                 {
                     EndSession(greeting, "The server refused the session in its greeting; nothing was sent");
