@@ -155,7 +155,9 @@ namespace SmtpPs.TestServer
                     _clients.Add(client);
                 }
 
-                _ = Task.Run(() => Play(client));
+                // A thread of its own, not the pool's: scripts block in reads and sleeps for seconds, and
+                // a starved pool would delay the client's own socket completions in this process.
+                new Thread(() => Play(client)) { IsBackground = true, Name = "scripted SMTP connection" }.Start();
             }
         }
 
