@@ -41,8 +41,10 @@ function Build-Module {
     Invoke-Dotnet build (Join-Path $root 'SmtpPs.sln') -c $Configuration --nologo -v quiet '-clp:NoSummary'
     if (Test-Path -LiteralPath $moduleDir) { Remove-Item -LiteralPath $moduleDir -Recurse -Force }
     $null = New-Item -ItemType Directory -Path (Join-Path $moduleDir 'en-US') -Force
+    # The cmdlet project's output holds SmtpPs.dll, SmtpPs.Core.dll and every dependency they need.
     $bin = Join-Path $root "src/SmtpPs/bin/$Configuration/netstandard2.0"
-    Copy-Item -LiteralPath (Join-Path $bin 'SmtpPs.dll'), (Join-Path $bin 'SmtpPs.pdb') -Destination $moduleDir
+    Get-ChildItem -LiteralPath $bin -File | Where-Object Extension -in '.dll', '.pdb' |
+        Copy-Item -Destination $moduleDir
     Copy-Item -LiteralPath (Join-Path $root 'module/SmtpPs.Format.ps1xml') -Destination $moduleDir
     $manifest = Get-Content -LiteralPath (Join-Path $root 'module/SmtpPs.psd1') -Raw
     $manifest = $manifest -replace "ModuleVersion(\s*)=\s*'[^']*'", "ModuleVersion`$1= '$version'"

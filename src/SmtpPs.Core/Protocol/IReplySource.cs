@@ -1,4 +1,4 @@
-namespace SmtpPs.Transport
+namespace SmtpPs.Protocol
 {
     /// <summary>Where the reply reader gets its bytes: a read that honours a stage deadline.</summary>
     internal interface IReplySource

@@ -1,7 +1,7 @@
 using System;
 using System.Diagnostics;
 
-namespace SmtpPs.Transport
+namespace SmtpPs.Protocol
 {
     /// <summary>
     /// A point in time by which a whole stage must be done. Per stage, not per read: a server that

@@ -1,3 +1,4 @@
+using SmtpPs.Protocol;
 using SmtpPs.Transport;
 
 namespace SmtpPs.Session
