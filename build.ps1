@@ -19,7 +19,10 @@ param(
     [string] $Configuration = 'Release',
 
     # Test: run only the tests with these tags (the 'Soak' test runs only when asked for by tag).
-    [string[]] $Tag
+    [string[]] $Tag,
+
+    # Test: run only these test files (default: tests/pester and the examples' tests).
+    [string[]] $TestPath
 )
 
 $ErrorActionPreference = 'Stop'
@@ -100,6 +103,7 @@ switch ($Task) {
             '-TestServerPath', $testServer,
             '-SummaryPath', $summary)
         if ($Tag) { $arguments += @('-Tag', ($Tag -join ',')) }
+        if ($TestPath) { $arguments += @('-TestPath', (($TestPath | ForEach-Object { (Resolve-Path -LiteralPath $_).Path }) -join ',')) }
         $exit = Invoke-InFreshPwsh (Join-Path $root 'tests/Invoke-Tests.ps1') $arguments
         if (-not (Test-Path -LiteralPath $summary)) {
             Write-Host 'Pester: 0 passed, 1 failed, 0 skipped'

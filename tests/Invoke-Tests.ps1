@@ -8,6 +8,7 @@ param(
     [Parameter(Mandatory)] [string] $TestServerPath,
     [Parameter(Mandatory)] [string] $SummaryPath,
     [string] $Tag,
+    [string] $TestPath,
     [string[]] $ExcludeTag = @('Soak')
 )
 
@@ -19,7 +20,7 @@ $env:SMTPPS_MODULE = $ModulePath
 $env:SMTPPS_TESTSERVER = $TestServerPath
 
 $configuration = New-PesterConfiguration
-$configuration.Run.Path = Join-Path $PSScriptRoot 'pester'
+$configuration.Run.Path = if ($TestPath) { $TestPath -split ',' } else { Join-Path $PSScriptRoot 'pester' }
 $configuration.Run.PassThru = $true
 $configuration.Output.Verbosity = 'Detailed'
 if ($Tag) {
