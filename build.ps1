@@ -103,7 +103,7 @@ switch ($Task) {
             '-TestServerPath', $testServer,
             '-SummaryPath', $summary)
         if ($Tag) { $arguments += @('-Tag', ($Tag -join ',')) }
-        if ($TestPath) { $arguments += @('-TestPath', (($TestPath | ForEach-Object { (Resolve-Path -LiteralPath $_).Path }) -join ',')) }
+        if ($TestPath) { $arguments += @('-TestPath', ((($TestPath -split ',') | ForEach-Object { (Resolve-Path -LiteralPath $_).Path }) -join ',')) }
         $exit = Invoke-InFreshPwsh (Join-Path $root 'tests/Invoke-Tests.ps1') $arguments
         if (-not (Test-Path -LiteralPath $summary)) {
             Write-Host 'Pester: 0 passed, 1 failed, 0 skipped'

@@ -3,8 +3,8 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using System.Text;
+using SmtpPs.Content;
 using SmtpPs.Protocol;
-using SmtpPs.Transport;
 
 namespace SmtpPs.TestServer
 {
@@ -57,7 +57,7 @@ namespace SmtpPs.TestServer
                 if (broken == null)
                 {
                     // The pre-flight scan must agree with the encoder: SIZE= is the normalised length.
-                    MessageContentFacts facts = MessageContentScanner.Scan(new MemoryStream(input));
+                    ContentFacts facts = ContentScanner.Scan(new MemoryStream(input), new byte[4096], default);
                     if (facts.WireSize != Normalise(input).Length || facts.HasEightBit != input.Any(b => b > 0x7F))
                     {
                         broken = $"the scan says {facts.WireSize} octets, 8-bit {facts.HasEightBit}";

@@ -19,15 +19,18 @@ Describe 'Finding the server' {
 }
 
 Describe 'Connection faults' {
-    It 'reports a refused connection as SmtpConnectFailed and names the file not delivered' {
+    It 'reports a refused connection once as SmtpConnectFailed, and every file not delivered with the reason' {
         $port = Get-FreeTcpPort
         $second = New-MessageFile -Text "Subject: 2`r`n`r`nsecond`r`n"
         $output = $file, $second | Send-RawSmtpMail -From a@example.org -To b@example.org -Server 127.0.0.1 -Port $port -PassThru -ErrorVariable errors -ErrorAction SilentlyContinue
-        $errors.FullyQualifiedErrorId | Should -Be @("SmtpConnectFailed,$cmdletId", "SmtpMessageNotSent,$cmdletId")
+        # One error says why the session ended; each file still gets its result, pointing at that reason.
+        $errors.FullyQualifiedErrorId | Should -Be @("SmtpConnectFailed,$cmdletId")
         $errors[0].CategoryInfo.Category | Should -Be 'ConnectionError'
         "$($errors[0])" | Should -Match ([regex]::Escape("Not delivered: '$file'"))
-        $errors[1].TargetObject | Should -Be $second
         $output.Status | Should -Be @('NotDelivered', 'NotDelivered')
+        $output.Path | Should -Be @($file, $second)
+        $output[0].Reason | Should -Match 'Could not connect'
+        $output[1].Reason | Should -Match '^It was not sent: the session had ended \(Could not connect'
     }
 
     It 'throws the connection error with -ErrorAction Stop' {

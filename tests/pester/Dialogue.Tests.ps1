@@ -136,7 +136,8 @@ Describe 'Send-RawSmtpMail against a real ESMTP server on loopback' {
         $result.Status | Should -Be 'Delivered'
         $result.AcceptedRecipients | Should -Be @('rcpt@example.org')
         $result.Path | Should -Be $file
-        $result.BytesSent | Should -Be ($body.Length + 3)
+        # The message's size as SIZE= counts it: no dot-stuffing, no end-of-data marker.
+        $result.BytesSent | Should -Be $body.Length
     }
 
     It 'sends nothing and opens no connection with -WhatIf' {

@@ -53,17 +53,35 @@ Describe 'PIPELINING (RFC 2920)' {
 }
 
 Describe 'CHUNKING (RFC 3030)' {
-    It 'sends a small message as one BDAT LAST with the exact octet count and no dot-stuffing, in the same write as MAIL and RCPT' {
+    It 'sends a small message as one BDAT LAST with the exact octet count and no dot-stuffing, once MAIL and RCPT were accepted' {
         $file = New-MessageFile -Text "Subject: bdat`n`n.leading dot`nend"
-        $script = @('reply 220 hi', 'read', 'reply 250-hi|250-PIPELINING|250 CHUNKING', 'read', 'read', 'bdat', 'reply 250 ok|250 ok|250 2.0.0 queued as B1', 'read', 'reply 221 bye')
+        # MAIL and RCPT go in one write; the chunk only after their replies; its reply is read with QUIT's.
+        $script = @('reply 220 hi', 'read', 'reply 250-hi|250-PIPELINING|250 CHUNKING', 'read', 'read', 'reply 250 ok|250 ok', 'bdat', 'read', 'reply 250 2.0.0 queued as B1|221 bye')
         $server = Start-ScriptedServer $script
         try {
             $output = Send-RawSmtpMail -Path $file @common -Port $server.Port -PassThru
             $null = $server.WaitForClose()
+            $server.Log[0] | Should -Be 'completed'
             $expected = "Subject: bdat`r`n`r`n.leading dot`r`nend`r`n"
             $server.Commands[3] | Should -Be "BDAT $($expected.Length) LAST"
             Get-Latin1Text $server.DataSections[0] | Should -BeExactly $expected
             ($output | Where-Object { $_ -is [SmtpPs.SmtpMessageResult] }).QueueId | Should -Be 'B1'
+        }
+        finally { $server.Dispose() }
+    }
+
+    It 'sends no content at all when the server refused the only recipient' {
+        # Content sent before the transaction was accepted would be read by the server as commands.
+        $file = New-MessageFile -Text "Subject: bdat`r`n`r`nRCPT TO:<victim@example.org>`r`n"
+        $script = @('reply 220 hi', 'read', 'reply 250-hi|250-PIPELINING|250 CHUNKING', 'read', 'read', 'reply 250 ok|550 5.1.1 no such user', 'read', 'reply 221 bye')
+        $server = Start-ScriptedServer $script
+        try {
+            $output = Send-RawSmtpMail -Path $file @common -Port $server.Port -PassThru -ErrorAction SilentlyContinue
+            $null = $server.WaitForClose()
+            $server.Log[0] | Should -Be 'completed'
+            $server.Commands -replace '[: ].*' | Should -Be @('EHLO', 'MAIL', 'RCPT', 'QUIT')
+            $server.ReceivedText | Should -Not -Match 'BDAT|victim'
+            ($output | Where-Object { $_ -is [SmtpPs.SmtpMessageResult] }).Status | Should -Be 'NotDelivered'
         }
         finally { $server.Dispose() }
     }

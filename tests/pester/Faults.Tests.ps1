@@ -109,8 +109,10 @@ Describe 'Server faults' {
         try {
             $output = $ascii, $second | Send-RawSmtpMail @common -Port $server.Port -PassThru -ErrorVariable errors -ErrorAction SilentlyContinue
             $null = $server.WaitForClose()
-            $errors.FullyQualifiedErrorId | Should -Be @("SmtpServiceClosing,$cmdletId", "SmtpMessageNotSent,$cmdletId")
-            ($output | Where-Object { $_ -is [SmtpPs.SmtpMessageResult] }).Status | Should -Be @('NotDelivered', 'NotDelivered')
+            $errors.FullyQualifiedErrorId | Should -Be @("SmtpServiceClosing,$cmdletId")
+            $results = $output | Where-Object { $_ -is [SmtpPs.SmtpMessageResult] }
+            $results.Status | Should -Be @('NotDelivered', 'NotDelivered')
+            $results[1].Reason | Should -Match 'the server ended the session \(421 '
             $server.Commands[-1] | Should -Be 'DATA'
         }
         finally { $server.Dispose() }

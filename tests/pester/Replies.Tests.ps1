@@ -165,9 +165,11 @@ Describe 'Refusals that end the session' {
         $run = Invoke-Scripted $script -Files @($file, $second) -Extra @{ PassThru = $true }
         $run.Commands | Should -Not -Contain 'RSET'
         $run.Commands | Should -Not -Contain 'QUIT'
-        $run.Errors.FullyQualifiedErrorId | Should -Be @("SmtpServiceClosing,$cmdletId", "SmtpMessageNotSent,$cmdletId")
-        $run.Errors[1].TargetObject | Should -Be $second
-        ($run.Output | Where-Object { $_ -is [SmtpPs.SmtpMessageResult] }).Status | Should -Be @('NotDelivered', 'NotDelivered')
+        $run.Errors.FullyQualifiedErrorId | Should -Be @("SmtpServiceClosing,$cmdletId")
+        $results = $run.Output | Where-Object { $_ -is [SmtpPs.SmtpMessageResult] }
+        $results.Status | Should -Be @('NotDelivered', 'NotDelivered')
+        $results[1].Path | Should -Be $second
+        $results[1].Reason | Should -Match 'the server ended the session \(421 '
     }
 }
 

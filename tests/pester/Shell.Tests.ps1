@@ -23,7 +23,7 @@ Describe '-WhatIf' {
 }
 
 Describe '-QuitAfter' {
-    It 'with Rcpt delivers nothing, reports which recipients would be accepted, and resets between files' {
+    It 'with Rcpt delivers nothing, reports which recipients would be accepted, and resets between files and before QUIT' {
         $server = Start-RecordingServer
         try {
             $second = New-MessageFile -Text "Subject: 2`r`n`r`n2`r`n"
@@ -36,23 +36,24 @@ Describe '-QuitAfter' {
             @($server.Messages).Count | Should -Be 0
             $commands = @($server.Connections)[0].Commands
             $commands | Should -Not -Contain 'DATA'
-            $commands -replace ':.*' | Select-Object -Skip 1 | Should -Be @('MAIL FROM', 'RCPT TO', 'RCPT TO', 'RSET', 'MAIL FROM', 'RCPT TO', 'RCPT TO', 'QUIT')
+            $commands -replace ':.*' | Select-Object -Skip 1 | Should -Be @('MAIL FROM', 'RCPT TO', 'RCPT TO', 'RSET', 'MAIL FROM', 'RCPT TO', 'RCPT TO', 'RSET', 'QUIT')
         }
         finally { $server.Dispose() }
     }
 
-    It 'with <step> stops after <last> and says QUIT' -TestCases @(
+    It 'with <step> stops after <last> and says QUIT (after RSET when a transaction is open)' -TestCases @(
         @{ step = 'Connect'; last = '(nothing)'; expected = @('QUIT') }
         @{ step = 'Ehlo'; last = 'EHLO'; expected = @('EHLO', 'QUIT') }
         @{ step = 'StartTls'; last = 'EHLO over TLS'; expected = @('EHLO', 'STARTTLS', 'EHLO', 'QUIT') }
         @{ step = 'Auth'; last = 'AUTH'; expected = @('EHLO', 'STARTTLS', 'EHLO', 'AUTH', 'QUIT') }
-        @{ step = 'Mail'; last = 'MAIL'; expected = @('EHLO', 'STARTTLS', 'EHLO', 'AUTH', 'MAIL', 'QUIT') }
+        @{ step = 'Mail'; last = 'MAIL'; expected = @('EHLO', 'STARTTLS', 'EHLO', 'AUTH', 'MAIL', 'RSET', 'QUIT') }
     ) {
         param($step, $last, $expected)
         $steps = @('reply 220 hi', 'read', 'reply 250-hi|250 STARTTLS', 'read', 'reply 220 go', 'starttls', 'read', 'reply 250-hi|250 AUTH PLAIN',
             'read', 'reply 235 ok', 'read', 'reply 250 ok', 'read', 'reply 221 bye')
         $cut = @{ Connect = 0; Ehlo = 2; StartTls = 7; Auth = 9; Mail = 11 }[$step]
-        $server = Start-ScriptedTlsServer ($steps[0..$cut] + @('read', 'reply 221 bye')) $cert
+        $rset = if ($step -eq 'Mail') { @('read', 'reply 250 reset') } else { @() }
+        $server = Start-ScriptedTlsServer ($steps[0..$cut] + $rset + @('read', 'reply 221 bye')) $cert
         try {
             $output = Send-RawSmtpMail -Path $file -From a@example.org -To b@example.org -Server localhost -Port $server.Port -Credential (New-TestCredential) -CertificateThumbprint $pin -QuitAfter $step -PassThru
             $null = $server.WaitForClose()

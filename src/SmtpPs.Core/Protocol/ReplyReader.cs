@@ -32,9 +32,6 @@ namespace SmtpPs.Protocol
         /// <summary>A bound on continuation lines (RELIABILITY row 39): EHLO replies have a few dozen at most.</summary>
         public const int MaxLines = 256;
 
-        private static readonly Encoding StrictUtf8 = new UTF8Encoding(false, throwOnInvalidBytes: true);
-        private static readonly Encoding Latin1 = Encoding.GetEncoding(28591);
-
         private readonly IReplySource _source;
         private readonly byte[] _buffer = new byte[MaxLineLength];
         private int _start;
@@ -152,23 +149,10 @@ namespace SmtpPs.Protocol
         private static bool IsDigit(byte value) => value >= '0' && value <= '9';
 
         /// <summary>
-        /// UTF-8 where the bytes are valid UTF-8, Latin-1 otherwise (RELIABILITY row 36); control characters
-        /// become U+FFFD so that a reply cannot drive the user's terminal (row 40).
+        /// UTF-8 where the bytes are valid UTF-8, Latin-1 otherwise (servers send both); control characters
+        /// become U+FFFD so that a reply cannot drive the user's terminal.
         /// </summary>
-        internal static string Decode(ArraySegment<byte> bytes)
-        {
-            string text;
-            try
-            {
-                text = StrictUtf8.GetString(bytes.Array!, bytes.Offset, bytes.Count);
-            }
-            catch (DecoderFallbackException)
-            {
-                text = Latin1.GetString(bytes.Array!, bytes.Offset, bytes.Count);
-            }
-
-            return Neutralise(text);
-        }
+        internal static string Decode(ArraySegment<byte> bytes) => Neutralise(OctetText.Decode(bytes.Array!, bytes.Offset, bytes.Count));
 
         private static string Neutralise(string text)
         {

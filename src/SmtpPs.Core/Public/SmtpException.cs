@@ -60,12 +60,22 @@ namespace SmtpPs
     public sealed class SmtpSessionRejectedException : SmtpException
     {
         public SmtpSessionRejectedException(SmtpReply reply)
-            : base($"The server ended the session: {reply.Code} {reply.Text}", reply.Stage)
+            : this(reply, "The server ended the session")
+        {
+        }
+
+        /// <param name="explanation">What the refusal meant, in words, without the reply (which is appended).</param>
+        public SmtpSessionRejectedException(SmtpReply reply, string explanation)
+            : base($"{explanation}: {reply.Code} {reply.Text}", reply.Stage)
         {
             Reply = reply;
+            Explanation = explanation;
         }
 
         public SmtpReply Reply { get; }
+
+        /// <summary>What the refusal meant, without the reply.</summary>
+        public string Explanation { get; }
     }
 }
 
@@ -74,13 +84,21 @@ namespace SmtpPs
     /// <summary>The exception behind the error record of a negative reply: the reply itself is the target.</summary>
     public sealed class SmtpRejectedException : SmtpException
     {
-        public SmtpRejectedException(SmtpReply reply, string message)
+        public SmtpRejectedException(SmtpReply reply, string message, SmtpMessageResult? result = null)
             : base(message, reply.Stage)
         {
             Reply = reply;
+            Result = result;
         }
 
         public SmtpReply Reply { get; }
+
+        /// <summary>
+        /// The outcome of the message the refusal concerns, final when the error is written: a script that
+        /// stops on the error can tell "nothing was sent" (NotDelivered) from "sent to the other recipients"
+        /// (Delivered). Null for a refusal that concerns no message (QUIT, say).
+        /// </summary>
+        public SmtpMessageResult? Result { get; }
     }
 }
 
@@ -118,6 +136,12 @@ namespace SmtpPs
         public SmtpTlsFailure Failure { get; }
 
         public SmtpReply? Reply { get; }
+
+        /// <summary>
+        /// True when TLS was required because credentials were given (they never cross a plaintext link),
+        /// false when the TLS mode itself required it.
+        /// </summary>
+        public bool RequiredForCredentials { get; internal set; }
 
         /// <summary>The certificate the server presented, when it was refused.</summary>
         public SmtpTlsInfo? Presented { get; internal set; }

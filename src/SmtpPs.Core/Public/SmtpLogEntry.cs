@@ -47,17 +47,34 @@ namespace SmtpPs
         /// </summary>
         public string Text { get; }
 
-        /// <summary>The entry as transcript lines: "C: " and "S: " for the dialogue, "-- " for the rest.</summary>
-        public override string ToString()
+        /// <summary>The entry as -Verbose shows it: "C: " and "S: " before the dialogue's lines, events as they are.</summary>
+        public override string ToString() => Format(Kind switch
         {
-            string prefix = Kind switch
+            SmtpLogKind.Client => "C: ",
+            SmtpLogKind.Server => "S: ",
+            SmtpLogKind.Warning => "warning: ",
+            SmtpLogKind.Error => "error: ",
+            _ => string.Empty,
+        });
+
+        /// <summary>The entry as transcript lines, each timestamped; events marked "--": "2026-01-31T12:00:00.000Z C: EHLO x".</summary>
+        public string ToTranscript()
+        {
+            string stamp = Timestamp.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture) + " ";
+            string lines = Format(Kind switch
             {
                 SmtpLogKind.Client => "C: ",
                 SmtpLogKind.Server => "S: ",
                 SmtpLogKind.Warning => "-- warning: ",
                 SmtpLogKind.Error => "-- error: ",
                 _ => "-- ",
-            };
+            });
+            return stamp + lines.Replace("\n", "\n" + stamp);
+        }
+
+        /// <summary>Every line of the text behind <paramref name="prefix"/>.</summary>
+        private string Format(string prefix)
+        {
             if (Text.IndexOf('\n') < 0)
             {
                 return prefix + Text;
@@ -66,17 +83,10 @@ namespace SmtpPs
             var lines = new StringBuilder();
             foreach (string line in Text.Split('\n'))
             {
-                lines.Append(lines.Length == 0 ? string.Empty : "\n").Append(Kind == SmtpLogKind.Server ? "S: " : prefix).Append(line);
+                lines.Append(lines.Length == 0 ? string.Empty : "\n").Append(prefix).Append(line);
             }
 
             return lines.ToString();
-        }
-
-        /// <summary>A transcript line set with the timestamp in front: "2026-01-31T12:00:00.000Z C: EHLO x".</summary>
-        public string ToTranscript()
-        {
-            string stamp = Timestamp.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture);
-            return stamp + " " + ToString().Replace("\n", "\n" + stamp + " ");
         }
     }
 }

@@ -2,25 +2,32 @@ using System.Collections.Generic;
 
 namespace SmtpPs
 {
-    /// <summary>What became of one message file (written with -PassThru).</summary>
+    /// <summary>What became of one message (written with -PassThru).</summary>
     public enum SmtpDeliveryStatus
     {
-        /// <summary>Refused, or the connection failed before the final dot was sent: safe to send again.</summary>
+        /// <summary>Refused, or never sent, or the connection failed before the end of the message was sent: safe to send again.</summary>
         NotDelivered,
 
-        /// <summary>The server answered the final dot with 250: it has taken responsibility for the message.</summary>
+        /// <summary>The server answered the end of the message with 250: it has taken responsibility for it.</summary>
         Delivered,
 
-        /// <summary>The final dot was sent but no reply came (RFC 5321 4.5.3.2.6): it may have been delivered.</summary>
+        /// <summary>The end of the message was sent but no reply came (RFC 5321 4.5.3.2.6): it may have been delivered.</summary>
         Unknown,
 
-        /// <summary>-QuitAfter stopped the dialogue before DATA on purpose: nothing was delivered.</summary>
+        /// <summary>-QuitAfter stopped the dialogue before the content on purpose: nothing was delivered.</summary>
         Checked,
     }
 
-    /// <summary>The outcome of one message file: one per file, after that file's replies.</summary>
+    /// <summary>
+    /// The outcome of one message: exactly one per message given, written after the last reply that
+    /// concerns it. Every property can be set, so that a test can make the outcome it needs.
+    /// </summary>
     public sealed class SmtpMessageResult
     {
+        public SmtpMessageResult()
+        {
+        }
+
         public SmtpMessageResult(string path, string server, string from)
         {
             Path = path;
@@ -28,26 +35,41 @@ namespace SmtpPs
             From = from;
         }
 
-        public string Path { get; }
+        /// <summary>The message file's full path, or what the message is when it was given in memory.</summary>
+        public string Path { get; set; } = string.Empty;
 
-        public string Server { get; }
+        /// <summary>The server, as "host:port", that answered for the message (or was to).</summary>
+        public string Server { get; set; } = string.Empty;
 
-        public string From { get; }
+        /// <summary>The envelope sender; empty for the null reverse-path.</summary>
+        public string From { get; set; } = string.Empty;
 
-        public SmtpDeliveryStatus Status { get; internal set; } = SmtpDeliveryStatus.NotDelivered;
+        public SmtpDeliveryStatus Status { get; set; } = SmtpDeliveryStatus.NotDelivered;
 
-        public List<string> AcceptedRecipients { get; } = new List<string>();
+        /// <summary>The recipients the server accepted (RCPT 250 or 251).</summary>
+        public List<string> AcceptedRecipients { get; set; } = new List<string>();
 
-        public List<string> RejectedRecipients { get; } = new List<string>();
+        /// <summary>The recipients the server refused.</summary>
+        public List<string> RejectedRecipients { get; set; } = new List<string>();
 
         /// <summary>The queue id from the final 250 ("queued as ..."), where the server gave one.</summary>
-        public string QueueId { get; internal set; } = string.Empty;
+        public string QueueId { get; set; } = string.Empty;
 
-        /// <summary>The reply to the final dot, or the reply that ended the transaction early.</summary>
-        public SmtpReply? FinalReply { get; internal set; }
+        /// <summary>The reply to the end of the message, or the reply that ended the transaction early.</summary>
+        public SmtpReply? FinalReply { get; set; }
 
-        /// <summary>Octets of message content sent after DATA, dot-stuffing and the final dot included.</summary>
-        public long BytesSent { get; internal set; }
+        /// <summary>
+        /// Octets of the message that went out, counted as SIZE= counts them (RFC 1870: line breaks as
+        /// CRLF, without dot-stuffing and without the end-of-data marker). Equal to the message's size
+        /// once all of it was sent.
+        /// </summary>
+        public long BytesSent { get; set; }
+
+        /// <summary>Why the message was not delivered, or why its outcome is unknown, in words; empty when delivered.</summary>
+        public string Reason { get; set; } = string.Empty;
+
+        /// <summary>What kept the message (or some of its recipients) from delivery, for the error records.</summary>
+        internal List<Session.MessageProblem> Problems { get; } = new List<Session.MessageProblem>();
 
         public override string ToString() => $"{Path}: {Status}";
     }

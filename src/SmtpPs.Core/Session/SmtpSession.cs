@@ -1,94 +1,70 @@
 using System;
-using System.Collections.Generic;
 using System.Diagnostics;
-using System.IO;
 using System.Threading;
-using SmtpPs.Protocol;
+using SmtpPs.Content;
+using SmtpPs.Logging;
 using SmtpPs.Transport;
 
 namespace SmtpPs.Session
 {
     /// <summary>
-    /// One SMTP session (RFC 5321): the greeting, EHLO (HELO on 500/502), any number of mail
-    /// transactions, QUIT. It knows nothing of PowerShell: it reports every reply to an observer and
-    /// throws <see cref="SmtpException"/>s for faults. After a fault the connection is closed; after a
-    /// refused transaction it stays usable, and the next transaction starts with RSET.
+    /// One SMTP session (RFC 5321): the greeting, EHLO (HELO on 500/502), STARTTLS and AUTH as the
+    /// options say, any number of mail transactions, QUIT. It knows nothing of PowerShell and decides
+    /// nothing about a batch: it reports every reply to its sink, records each message's outcome in its
+    /// result, and throws <see cref="SmtpException"/>s for faults. After a fault the connection is closed;
+    /// after a refused transaction it stays usable, and the next transaction starts with RSET.
     /// </summary>
-    internal sealed partial class SmtpSession : IDisposable
+    internal sealed class SmtpSession : IDisposable
     {
-        /// <summary>The file is read in blocks of this size: memory does not grow with the message.</summary>
-        private const int ReadBlockSize = 256 * 1024;
+        private readonly CancellationTokenRegistration _cancellation;
+        private MailTransaction? _current;
+        private MailTransaction? _owed;
+        private SmtpReply? _endedBy;
+        private bool _dsnWarned;
 
-        private readonly SmtpTransport _transport;
-        private readonly ReplyReader _reader;
-        private readonly SessionOptions _options;
-        private readonly SmtpTimeouts _timeouts;
-        private readonly ISmtpDialogueObserver _observer;
-        private readonly Dictionary<string, string> _capabilities = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-        private byte[]? _readBuffer;
-        private byte[]? _writeBuffer;
-        private bool _needsReset;
-        private bool _inContent;
-        private bool _closed;
-        private CancellationTokenRegistration _cancellation;
-        private SmtpTlsInfo? _tls;
-
-        private SmtpSession(SmtpTransport transport, SessionOptions options, ISmtpDialogueObserver observer)
+        private SmtpSession(SmtpChannel channel, SessionOptions options, IDialogueSink sink, CancellationToken cancellation)
         {
-            _transport = transport;
-            _reader = new ReplyReader(transport);
-            _options = options;
-            _timeouts = options.Timeouts;
-            _observer = observer;
-            ServerName = $"{options.Server}:{options.Port}";
+            Channel = channel;
+            Options = options;
+            Writer = new ContentWriter(channel, sink);
+
+            // Ctrl+C at any point of the session, even before Open returns, closes the socket at once.
+            _cancellation = cancellation.Register(channel.Abort);
         }
 
         /// <summary>"host:port" as the user named it.</summary>
-        public string ServerName { get; }
+        public string ServerName => Channel.ServerName;
+
+        public ServerCapabilities Capabilities { get; private set; } = ServerCapabilities.None;
+
+        /// <summary>True once the server ended the session (a 421), or a fault closed it.</summary>
+        public bool HasEnded => _endedBy != null || Channel.IsClosed;
+
+        internal SmtpChannel Channel { get; }
+
+        internal SessionOptions Options { get; }
+
+        internal ContentWriter Writer { get; }
+
+        /// <summary>RSET before the next transaction: the last one may have left the server in one.</summary>
+        internal bool ResetFirst { get; set; }
+
+        /// <summary>MAIL was accepted and the transaction not ended: QUIT is preceded by RSET.</summary>
+        internal bool TransactionOpen { get; set; }
 
         /// <summary>
         /// Connects, reads the greeting, introduces the client, and then, as the options say, starts TLS
         /// and authenticates: everything a transaction needs before MAIL FROM.
         /// </summary>
-        public static SmtpSession Open(SessionOptions options, ISmtpDialogueObserver observer, CancellationToken cancellation)
+        public static SmtpSession Open(SessionOptions options, IDialogueSink sink, ProtocolLog log, CancellationToken cancellation)
         {
             var connecting = Stopwatch.StartNew();
-            SmtpTransport transport = SmtpTransport.Connect(options.Server, options.Port, options.Timeouts.Connect,
-                observer.OnVerbose, cancellation);
-            var session = new SmtpSession(transport, options, observer);
-
-            // Ctrl+C at any point of the session, even before Open returns, closes the socket at once.
-            session._cancellation = cancellation.Register(transport.Abort);
+            SmtpTransport transport = SmtpTransport.Connect(options.Server, options.Port, options.Timeouts.Connect, log.Event, cancellation);
+            var channel = new SmtpChannel(transport, options.Timeouts, log, sink, $"{options.Server}:{options.Port}");
+            var session = new SmtpSession(channel, options, sink, cancellation);
             try
             {
-                if (options.UsesImplicitTls)
-                {
-                    session.Guard(() => session.Handshake());
-                }
-
-                session.Greet(connecting);
-                if (!options.GoesPast(SmtpQuitAfter.Connect))
-                {
-                    return session;
-                }
-
-                string heloName = options.HeloName ?? HeloName.ForThisMachine(transport.LocalEndPoint);
-                session.Introduce(heloName);
-                if (!options.GoesPast(SmtpQuitAfter.Ehlo))
-                {
-                    return session;
-                }
-
-                if (options.WantsStartTls)
-                {
-                    session.NegotiateStartTls(heloName);
-                }
-
-                if (options.Credentials != null && options.GoesPast(SmtpQuitAfter.StartTls))
-                {
-                    session.Authenticate(options.Credentials);
-                }
-
+                session.Guard(() => new SessionOpening(session).Run(connecting));
                 return session;
             }
             catch
@@ -98,43 +74,118 @@ namespace SmtpPs.Session
             }
         }
 
-        /// <summary>Ends the session politely: QUIT, then close. Does nothing on a closed session.</summary>
-        public void Quit()
+        /// <summary>
+        /// Starts a transaction for one message: checks it against what the server offers, and puts its
+        /// commands on their way. Returns the earlier message whose owed reply this had to read first (its
+        /// outcome is final now), or null; the caller reports it before calling <see cref="Complete"/>, so
+        /// that outcomes come out in order.
+        /// </summary>
+        public SmtpMessageResult? Begin(MessageContent content, Envelope envelope, SmtpMessageResult result)
         {
-            if (_closed)
+            ThrowIfEnded();
+            var transaction = new MailTransaction(this, content, envelope, result);
+            _current = transaction;
+            string? parameters = MailParameters.For(content, envelope, this, out MessageProblem? notSent);
+            if (notSent != null)
             {
-                return;
+                transaction.Refuse(notSent);
+                return SettleOwed();
+            }
+
+            Guard(() => transaction.SendCommands(ResetFirst, parameters!, _owed != null));
+            ResetFirst = true; // until the transaction ends well
+            return SettleOwed();
+        }
+
+        /// <summary>Runs the rest of the transaction begun last; true when its outcome is final, false when the reply to its end is owed.</summary>
+        public bool Complete()
+        {
+            MailTransaction transaction = _current!;
+            if (transaction.IsFinal)
+            {
+                _current = null;
+                return true;
+            }
+
+            ThrowIfEnded();
+            bool final = Guard(transaction.Run);
+            _current = null;
+            if (!final)
+            {
+                _owed = transaction;
+            }
+
+            return final;
+        }
+
+        /// <summary>Reads the reply owed for an earlier message's end, now; returns that message, or null when none was owed.</summary>
+        public SmtpMessageResult? SettleOwed()
+        {
+            MailTransaction? owed = _owed;
+            if (owed == null || HasEnded)
+            {
+                return null;
+            }
+
+            _owed = null;
+            Guard(owed.SettleEnd);
+            return owed.Result;
+        }
+
+        /// <summary>
+        /// Ends the session politely: RSET when -QuitAfter left a transaction open, QUIT, then close. A
+        /// reply still owed for the last message is read first and that message handed to
+        /// <paramref name="settled"/> before the reply to QUIT is read; with PIPELINING, QUIT goes out right
+        /// behind it, so the last message costs no round trip of its own. Returns the reply to QUIT when it
+        /// was not 221 (the messages are settled either way), else null.
+        /// </summary>
+        public SmtpReply? Quit(Action<SmtpMessageResult>? settled = null)
+        {
+            if (HasEnded)
+            {
+                Close();
+                return null;
             }
 
             try
             {
-                Guard(() =>
+                return Guard(() =>
                 {
-                    if (_group != null && _group.OwesReplies && !_group.DrainBeforeQuit())
+                    var quit = SmtpCommand.Of("QUIT", SmtpStage.Quit);
+                    var timer = Stopwatch.StartNew();
+                    bool quitSent = false;
+                    if (_owed != null)
                     {
-                        return; // DATA was accepted and must not be completed: hang up (finally) instead of QUIT
+                        MailTransaction owed = _owed;
+                        if (Capabilities.Pipelining)
+                        {
+                            Channel.Send(new[] { quit });
+                            quitSent = true;
+                        }
+
+                        owed.SettleEnd();
+                        _owed = null;
+                        settled?.Invoke(owed.Result);
                     }
 
-                    SmtpReply quit;
-                    if (_pending != null)
+                    if (!quitSent)
                     {
-                        // PIPELINING: QUIT goes right behind the last message; its final dot is answered first.
-                        byte[] line = CommandLine.Encode("QUIT");
-                        var timer = Stopwatch.StartNew();
-                        Narrate("C: QUIT");
-                        _transport.Write(line, 0, line.Length, Deadline.After(_timeouts.Quit, SmtpStage.Quit));
-                        SettlePending();
-                        quit = ReadReply(Deadline.After(_timeouts.Quit, SmtpStage.Quit), "QUIT", SmtpStage.Quit, null, timer);
-                    }
-                    else
-                    {
-                        quit = Exchange("QUIT", SmtpStage.Quit, null);
+                        if (_current != null && !_current.DrainBeforeQuit())
+                        {
+                            return null; // content is awaited and must not come: hang up (finally) instead of QUIT
+                        }
+
+                        if (TransactionOpen)
+                        {
+                            Expect.Code(Channel.Exchange(SmtpCommand.Of("RSET", SmtpStage.Reset)), 250);
+                        }
+
+                        Channel.ThrowIfUnaskedInput("'QUIT'", SmtpStage.Quit);
+                        Channel.Send(new[] { quit });
                     }
 
-                    if (!IsExpected(quit, 221))
-                    {
-                        _observer.OnRejected(quit, "The server did not accept QUIT; the messages above are settled either way");
-                    }
+                    SmtpReply reply = Channel.Read(quit, timer);
+                    return Expect.Code(reply, 221) ? null : reply;
                 });
             }
             finally
@@ -143,229 +194,136 @@ namespace SmtpPs.Session
             }
         }
 
+        /// <summary>Closes at once without a word. Returns the message whose end was sent but not answered: its outcome stays Unknown.</summary>
+        public SmtpMessageResult? Abandon()
+        {
+            MailTransaction? owed = _owed;
+            _owed = null;
+            Close();
+            return owed?.Result;
+        }
+
         public void Dispose() => Close();
 
-        private void Greet(Stopwatch sinceConnect)
-        {
-            Guard(() =>
-            {
-                SmtpReply greeting = ReadReply(Deadline.After(_timeouts.Greeting, SmtpStage.Greeting), "(greeting)",
-                    SmtpStage.Greeting, null, sinceConnect);
-                if (!IsExpected(greeting, 220))
-                {
-                    EndSession(greeting, "The server refused the session in its greeting; nothing was sent");
-                }
-            });
-        }
-
-        private void Introduce(string heloName)
-        {
-            Guard(() =>
-            {
-                SmtpReply ehlo = Exchange("EHLO " + heloName, SmtpStage.Ehlo, null);
-                if (IsExpected(ehlo, 250))
-                {
-                    LearnCapabilities(ehlo);
-                    return;
-                }
-
-                if (ehlo.Code != 500 && ehlo.Code != 502)
-                {
-                    EndSession(ehlo, "The server refused EHLO; nothing was sent");
-                }
-
-                // RFC 5321 4.1.4: a server that does not know EHLO still knows HELO.
-                Narrate("The server does not support EHLO; falling back to HELO.");
-                SmtpReply helo = Exchange("HELO " + heloName, SmtpStage.Helo, null);
-                if (!IsExpected(helo, 250))
-                {
-                    EndSession(helo, "The server refused HELO; nothing was sent");
-                }
-            });
-        }
-
-        private void LearnCapabilities(SmtpReply ehlo)
-        {
-            _capabilities.Clear();
-            foreach (KeyValuePair<string, string> capability in EhloCapabilities.Parse(ehlo.Lines))
-            {
-                _capabilities[capability.Key] = capability.Value;
-            }
-
-            Narrate(_capabilities.Count == 0
-                ? "The server advertised no extensions."
-                : "The server advertised: " + string.Join(", ", _capabilities.Keys) + ".");
-            var used = new List<string>();
-            foreach (string extension in new[] { "PIPELINING", "CHUNKING", "SIZE", "8BITMIME", "SMTPUTF8", "DSN", "ENHANCEDSTATUSCODES" })
-            {
-                if (_capabilities.ContainsKey(extension))
-                {
-                    used.Add(extension);
-                }
-            }
-
-            Narrate(used.Count == 0 ? "SmtpPs uses none of its extensions with this server." : "SmtpPs uses: " + string.Join(", ", used) + ".");
-        }
-
-        private SmtpReply Exchange(string command, SmtpStage stage, string? path) => Exchange(command, command, stage, path);
-
         /// <summary>
-        /// Sends one command and reads its reply. <paramref name="shown"/> is what the reply object, the
-        /// verbose stream and the errors say was sent: the command itself, or a redacted form (AUTH).
+        /// The server ended the session with <paramref name="reply"/> (a 421 at any point, RFC 5321 3.8):
+        /// close without QUIT. Later calls throw <see cref="SmtpSessionRejectedException"/>.
         /// </summary>
-        private SmtpReply Exchange(string command, string shown, SmtpStage stage, string? path) =>
-            Exchange(CommandLine.Encode(command), shown, stage, path);
-
-        private SmtpReply Exchange(byte[] line, string shown, SmtpStage stage, string? path)
+        internal void MarkEnded(SmtpReply reply)
         {
-            // RELIABILITY row 42: bytes that arrived before this command was sent are not its reply.
-            if (_reader.HasBufferedInput || _transport.HasPendingInput)
-            {
-                throw new SmtpProtocolException(
-                    $"The server sent data nobody asked for before '{shown}'; replies could no longer be matched to commands.",
-                    stage);
-            }
-
-            var deadline = Deadline.After(_timeouts.For(stage), stage);
-            var timer = Stopwatch.StartNew();
-            if (Narrating)
-            {
-                Narrate("C: " + shown);
-            }
-
-            _transport.Write(line, 0, line.Length, deadline);
-            return ReadReply(deadline, shown, stage, path, timer);
-        }
-
-        private SmtpReply ReadReply(Deadline deadline, string command, SmtpStage stage, string? path, Stopwatch timer)
-        {
-            RawReply raw = _reader.Read(deadline);
-            bool enhanced = _capabilities.ContainsKey("ENHANCEDSTATUSCODES")
-                && stage != SmtpStage.Greeting && stage != SmtpStage.Ehlo && stage != SmtpStage.Helo;
-            var reply = new SmtpReply(raw.Code, raw.Lines,
-                enhanced ? EnhancedStatusCode.Parse(raw.Code, raw.Lines[0]) : string.Empty,
-                command, stage, timer.Elapsed, path, ServerName, _tls);
-            if (Narrating)
-            {
-                Narrate(string.Join("\n", FormatReplyLines(raw)));
-            }
-
-            _observer.OnReply(reply);
-            return reply;
-        }
-
-        /// <summary>Tells the story for -Verbose; callers pass ready strings, so hot paths check <see cref="Narrating"/> first.</summary>
-        private void Narrate(string message) => _observer.OnVerbose(message);
-
-        private bool Narrating => _observer.Narrates;
-
-        /// <summary>The reply as it was on the wire ("S: 250-first", "S: 250 last"), for -Verbose and transcripts.</summary>
-        private static IEnumerable<string> FormatReplyLines(RawReply raw)
-        {
-            for (int i = 0; i < raw.Lines.Length; i++)
-            {
-                yield return $"S: {raw.Code}{(i == raw.Lines.Length - 1 ? " " : "-")}{raw.Lines[i]}";
-            }
+            _endedBy = reply;
+            Close();
         }
 
         /// <summary>
-        /// True for an expected code. A positive code that does not answer this command (say 354 to MAIL)
-        /// means the dialogue is out of step: a protocol error, never a success.
+        /// A refusal that ends the session: 421 means the server is closing, so just close (RFC 5321 3.8);
+        /// after anything else say QUIT first (4.3.1 for a 554 greeting). Returns the exception to throw.
         /// </summary>
-        private static bool IsExpected(SmtpReply reply, params int[] expected)
+        internal SmtpSessionRejectedException End(SmtpReply reply, string explanation)
         {
-            if (Array.IndexOf(expected, reply.Code) >= 0)
+            if (!ReplyClass.IsServiceClosing(reply.Code))
+            {
+                TryQuit();
+            }
+
+            MarkEnded(reply);
+            return new SmtpSessionRejectedException(reply, explanation);
+        }
+
+        /// <summary>A requirement that cannot be met (TLS, AUTH): QUIT politely, close, and return <paramref name="failure"/> to throw.</summary>
+        internal SmtpException Fail(SmtpException failure)
+        {
+            TryQuit();
+            Close();
+            return failure;
+        }
+
+        internal void LearnCapabilities(SmtpReply ehlo)
+        {
+            Capabilities = ServerCapabilities.FromEhlo(ehlo);
+            Channel.EnhancedStatusCodes = Capabilities.EnhancedStatusCodes;
+            Channel.Log.Event(Capabilities.Describe());
+        }
+
+        /// <summary>RFC 3207 4.2: after the handshake, everything learnt before TLS is forgotten until EHLO is sent again.</summary>
+        internal void ForgetCapabilities()
+        {
+            Capabilities = ServerCapabilities.None;
+            Channel.EnhancedStatusCodes = false;
+        }
+
+        /// <summary>RCPT parameters for DSN (RFC 3461 4.1, 4.2): NOTIFY, and ORCPT for an ASCII address.</summary>
+        internal string RcptParameters(string recipient) => UsesDsn() ? MailParameters.ForRecipient(recipient, Options) : string.Empty;
+
+        /// <summary>True when DSN parameters are wanted and the server offers DSN; warns once when it does not.</summary>
+        internal bool UsesDsn()
+        {
+            if (!Options.WantsDsn)
+            {
+                return false;
+            }
+
+            if (Capabilities.Dsn)
             {
                 return true;
             }
 
-            if (reply.IsPositive)
+            if (!_dsnWarned)
             {
-                throw new SmtpProtocolException(
-                    $"The server answered '{reply.Command}' with {reply.Code}, where {string.Join(" or ", expected)} was expected.",
-                    reply.Stage, reply);
+                _dsnWarned = true;
+                Channel.Log.Warning($"{ServerName} does not offer DSN (RFC 3461): the messages go without delivery notification requests, return-content choice and envelope id.");
             }
 
             return false;
         }
 
-        /// <summary>A refused transaction: reported, and the session goes on unless the server is closing (421).</summary>
-        private void Refuse(SmtpReply reply, SmtpMessageResult result, string explanation)
+        private void ThrowIfEnded()
         {
-            result.FinalReply = reply;
-            if (ReplyClass.IsServiceClosing(reply.Code))
+            if (_endedBy != null)
             {
-                EndSession(reply, explanation);
+                throw new SmtpSessionRejectedException(_endedBy, "The server ended the session");
             }
 
-            _observer.OnRejected(reply, explanation + ".");
-        }
-
-        /// <summary>
-        /// A refusal that ends the session: 421 means the server is closing, so just close (RFC 5321 3.8);
-        /// after anything else say QUIT first (4.3.1 for a 554 greeting).
-        /// </summary>
-        private void EndSession(SmtpReply reply, string explanation)
-        {
-            bool closing = ReplyClass.IsServiceClosing(reply.Code);
-            _observer.OnRejected(reply, closing
-                ? explanation + "; the server is closing the connection, so no later message can be sent."
-                : explanation + ".");
-            if (!closing)
+            if (Channel.IsClosed)
             {
-                TryQuit();
+                throw new InvalidOperationException("The session is closed.");
             }
-
-            Close();
-            throw new SmtpSessionRejectedException(reply);
-        }
-
-        /// <summary>A security requirement that cannot be met: QUIT politely, close, and fail with <paramref name="failure"/>.</summary>
-        private void Fail(SmtpException failure)
-        {
-            TryQuit();
-            Close();
-            throw failure;
         }
 
         private void TryQuit()
         {
             try
             {
-                SmtpReply quit = Exchange("QUIT", SmtpStage.Quit, null);
-                IsExpected(quit, 221);
+                Expect.Code(Channel.Exchange(SmtpCommand.Of("QUIT", SmtpStage.Quit)), 221);
             }
             catch (SmtpException e)
             {
-                Narrate("QUIT after the refusal failed too: " + e.Message);
+                Channel.Log.Event("QUIT after the refusal failed too: " + e.Message);
             }
         }
 
-        private void EnsureOpen()
+        private void Guard(Action step) => Guard(() =>
         {
-            if (_closed)
-            {
-                throw new InvalidOperationException("The session is closed.");
-            }
-        }
+            step();
+            return true;
+        });
 
         /// <summary>
-        /// A fault of the dialogue leaves the connection untrustworthy: close it (RELIABILITY row 49). So does
-        /// any failure in the middle of the content, since SMTP has no way to abort DATA but to hang up.
-        /// A failure of the observer between replies (the caller stopping) leaves the session to the caller,
-        /// who can still QUIT politely.
+        /// A fault of the dialogue leaves the connection untrustworthy: close it, and abandon the owed
+        /// reply with it. A failure of the sink between replies (the caller stopping) leaves the session
+        /// to the caller, who can still QUIT politely.
         /// </summary>
-        private void Guard(Action step)
+        private T Guard<T>(Func<T> step)
         {
             try
             {
-                step();
+                return step();
             }
             catch (SmtpSessionRejectedException)
             {
                 throw;
             }
-            catch (Exception e) when (_inContent || e is SmtpException || e is OperationCanceledException)
+            catch (Exception e) when (e is SmtpException || e is OperationCanceledException || e is ContentException || e is ContentRefusedException)
             {
                 Close();
                 throw;
@@ -374,13 +332,8 @@ namespace SmtpPs.Session
 
         private void Close()
         {
-            if (!_closed)
-            {
-                _closed = true;
-                _cancellation.Dispose();
-                _transport.Dispose();
-                AbandonPending();
-            }
+            _cancellation.Dispose();
+            Channel.Dispose();
         }
     }
 }

@@ -2,12 +2,15 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Management.Automation;
+using SmtpPs.Content;
+using SmtpPs.Delivery;
+using SmtpPs.Session;
 
 namespace SmtpPs.Commands
 {
     /// <summary>
     /// Every error record the module writes, with its stable ErrorId and category: the one place where
-    /// replies and faults become PowerShell errors.
+    /// problems and faults become PowerShell errors, and where hints name the parameters that fix them.
     /// </summary>
     internal static class ErrorRecords
     {
@@ -15,21 +18,84 @@ namespace SmtpPs.Commands
         public static ErrorRecord InvalidArgument(string errorId, string message, object? target) =>
             new ErrorRecord(new ArgumentException(message), errorId, ErrorCategory.InvalidArgument, target);
 
+        /// <summary>One problem of a message whose outcome is now final; the exception carries the result.</summary>
+        public static ErrorRecord ForProblem(MessageProblem problem, SmtpMessageResult result)
+        {
+            switch (problem.Kind)
+            {
+                case MessageProblemKind.RecipientRefused:
+                    return Rejected(problem.Reply!, $"{problem.Explanation}; {RecipientOutcome(result)}", result);
+                case MessageProblemKind.Refused:
+                    return Rejected(problem.Reply!, problem.Explanation, result);
+                case MessageProblemKind.NotSent:
+                    SmtpNotSentReason reason = problem.NotSentReason!.Value;
+                    return new ErrorRecord(new SmtpMessageNotSentException(reason, result.Path, problem.Explanation), reason switch
+                    {
+                        SmtpNotSentReason.EightBitNotSupported => "SmtpEightBitNotSupported",
+                        SmtpNotSentReason.TooLarge => "SmtpMessageTooLarge",
+                        SmtpNotSentReason.SmtpUtf8NotSupported => "SmtpUtf8NotSupported",
+                        _ => "SmtpMessageNotSent",
+                    }, reason == SmtpNotSentReason.TooLarge ? ErrorCategory.LimitsExceeded : ErrorCategory.InvalidData, result.Path);
+                case MessageProblemKind.Content:
+                    return Content(problem.Content!, result.Path);
+                default:
+                    Exception failure = problem.ReadFailure!;
+                    return new ErrorRecord(failure, "MessageFileReadFailed", ErrorCategory.ReadError, result.Path)
+                    {
+                        ErrorDetails = new ErrorDetails($"'{result.Path}' was not sent: {problem.Explanation}"),
+                    };
+            }
+        }
+
+        /// <summary>Content that cannot be sent as it is; the ErrorId names the problem.</summary>
+        public static ErrorRecord Content(ContentException e, string target) =>
+            new ErrorRecord(e, "MessageFile" + e.Problem switch
+            {
+                ContentProblem.Nul => "HasNul",
+                ContentProblem.Utf16 => "IsUtf16",
+                _ => e.Problem.ToString(),
+            }, ErrorCategory.InvalidData, target)
+            {
+                ErrorDetails = new ErrorDetails($"'{target}' cannot be sent: {e.Message}"),
+            };
+
         /// <summary>A negative reply: the ErrorId names the stage, the category the reply class.</summary>
-        public static ErrorRecord Rejected(SmtpReply reply, string explanation)
+        public static ErrorRecord Rejected(SmtpReply reply, string explanation, SmtpMessageResult? result = null)
         {
             string message = $"{explanation} Server reply: {reply.Code} {reply.Text}";
-            var exception = new SmtpRejectedException(reply, message);
+            var exception = new SmtpRejectedException(reply, message, result);
             return new ErrorRecord(exception, RejectionId(reply), RejectionCategory(reply), reply)
             {
                 ErrorDetails = new ErrorDetails(message),
             };
         }
 
-        /// <summary>A fault that ended the session: says which files were delivered and which were not.</summary>
+        /// <summary>A session that ended otherwise than by QUIT: a fault, said once, with which messages were delivered and which were not.</summary>
+        public static ErrorRecord SessionEnded(SessionEnd end)
+        {
+            if (end.Fault == null)
+            {
+                return Rejected(end.Reply!, end.Explanation);
+            }
+
+            return SessionFault(end.Fault, end.Server, end.Results);
+        }
+
+        /// <summary>A fault that ended the session: says which messages were delivered and which were not.</summary>
         public static ErrorRecord SessionFault(Exception fault, string server, IReadOnlyList<SmtpMessageResult> results)
         {
-            string message = results.Count == 0 ? fault.Message : fault.Message.TrimEnd('.') + ". " + Settlement(results);
+            string message = fault.Message;
+            string? hint = Hint(fault);
+            if (hint != null)
+            {
+                message = message.TrimEnd('.') + ". " + hint;
+            }
+
+            if (results.Count > 0)
+            {
+                message = message.TrimEnd('.') + ". " + Settlement(results);
+            }
+
             (string id, ErrorCategory category) = fault switch
             {
                 SmtpTimeoutException _ => ("SmtpTimeout", ErrorCategory.OperationTimeout),
@@ -63,20 +129,35 @@ namespace SmtpPs.Commands
             return new ErrorRecord(fault, id, category, target) { ErrorDetails = new ErrorDetails(message) };
         }
 
-        /// <summary>A file this server cannot take as it is (8-bit without 8BITMIME); the session goes on.</summary>
-        public static ErrorRecord MessageNotSent(SmtpMessageNotSentException e) => new ErrorRecord(
-            e, e.Reason switch
-            {
-                SmtpNotSentReason.EightBitNotSupported => "SmtpEightBitNotSupported",
-                SmtpNotSentReason.TooLarge => "SmtpMessageTooLarge",
-                SmtpNotSentReason.SmtpUtf8NotSupported => "SmtpUtf8NotSupported",
-                _ => "SmtpMessageNotSent",
-            }, e.Reason == SmtpNotSentReason.TooLarge ? ErrorCategory.LimitsExceeded : ErrorCategory.InvalidData, e.Path);
+        /// <summary>What to do about a fault, naming the parameters that change it; null when there is nothing to add.</summary>
+        private static string? Hint(Exception fault) => fault switch
+        {
+            SmtpTlsException { Failure: SmtpTlsFailure.NotOffered or SmtpTlsFailure.Refused, RequiredForCredentials: true } =>
+                "Credentials are never sent without TLS; give -AllowUnencryptedAuthentication to send them anyway",
+            SmtpTlsException { Failure: SmtpTlsFailure.NotOffered or SmtpTlsFailure.Refused } =>
+                "-TlsMode StartTls requires it; -TlsMode StartTlsWhenAvailable goes on without TLS",
+            SmtpAuthenticationException { Failure: SmtpAuthenticationFailure.Unencrypted } =>
+                "Use TLS, or give -AllowUnencryptedAuthentication to send them anyway",
+            _ => null,
+        };
 
-        /// <summary>A file that came after the session had already ended.</summary>
-        public static ErrorRecord NotSent(string path, string reason) => new ErrorRecord(
-            new InvalidOperationException($"'{path}' was not sent: {reason}"),
-            "SmtpMessageNotSent", ErrorCategory.ConnectionError, path);
+        /// <summary>What the refusal of one recipient meant for the message, once its outcome is known.</summary>
+        private static string RecipientOutcome(SmtpMessageResult result)
+        {
+            if (result.Status == SmtpDeliveryStatus.Checked)
+            {
+                return "nothing was delivered (-QuitAfter)";
+            }
+
+            if (result.AcceptedRecipients.Count == 0)
+            {
+                return $"no recipient was accepted, so '{result.Path}' was not sent.";
+            }
+
+            return result.Status == SmtpDeliveryStatus.Delivered
+                ? $"'{result.Path}' goes to the accepted recipients only."
+                : $"'{result.Path}' was not delivered to the accepted recipients either.";
+        }
 
         private static string RejectionId(SmtpReply reply)
         {
@@ -167,7 +248,7 @@ namespace SmtpPs.Commands
             string text = $"Delivered: {Names(delivered)}. Not delivered: {Names(notDelivered)}.";
             if (unknown.Count > 0)
             {
-                text += $" Unknown, may have been delivered (the connection failed after the final dot): {Names(unknown)}.";
+                text += $" Unknown, may have been delivered (the connection failed after the end of the message was sent): {Names(unknown)}.";
             }
 
             return text;

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Management.Automation;
+using SmtpPs.Content;
 using SmtpPs.Protocol;
 using SmtpPs.Session;
 
@@ -13,7 +14,7 @@ namespace SmtpPs.Commands
     /// </summary>
     internal static class MessageEnvelopes
     {
-        public static Envelope For(PSCmdlet cmdlet, MessageFile message, string? from, string[]? to, bool recipientsFromHeaders)
+        public static Envelope For(PSCmdlet cmdlet, MessageContent message, string? from, string[]? to, bool recipientsFromHeaders)
         {
             string headers = message.Facts.Headers;
             string sender = from ?? FromHeader(cmdlet, message);
@@ -39,22 +40,22 @@ namespace SmtpPs.Commands
             if (recipients.Count == 0)
             {
                 cmdlet.ThrowTerminatingError(new ErrorRecord(
-                    new ArgumentException($"'{message.Path}' has no recipient: -RecipientsFromHeaders found no address in its To, Cc or Bcc header."),
-                    "NoRecipients", ErrorCategory.InvalidData, message.Path));
+                    new ArgumentException($"'{message.Name}' has no recipient: -RecipientsFromHeaders found no address in its To, Cc or Bcc header."),
+                    "NoRecipients", ErrorCategory.InvalidData, message.Name));
             }
 
             return new Envelope(sender, recipients);
         }
 
-        private static string FromHeader(PSCmdlet cmdlet, MessageFile message)
+        private static string FromHeader(PSCmdlet cmdlet, MessageContent message)
         {
             List<string> values = HeaderFields.Values(message.Facts.Headers, "From");
             List<string> addresses = values.Count == 0 ? new List<string>() : HeaderFields.Addresses(values[0]);
             if (addresses.Count == 0)
             {
                 cmdlet.ThrowTerminatingError(new ErrorRecord(
-                    new ArgumentException($"-From was not given and '{message.Path}' has no From: header to take the sender from."),
-                    "NoSender", ErrorCategory.InvalidData, message.Path));
+                    new ArgumentException($"-From was not given and '{message.Name}' has no From: header to take the sender from."),
+                    "NoSender", ErrorCategory.InvalidData, message.Name));
             }
 
             // RFC 5322 3.6.2 allows several authors; the envelope has one sender: the first.
@@ -62,13 +63,13 @@ namespace SmtpPs.Commands
             return addresses[0];
         }
 
-        private static void Check(PSCmdlet cmdlet, MessageFile message, string field, string address, string? problem)
+        private static void Check(PSCmdlet cmdlet, MessageContent message, string field, string address, string? problem)
         {
             if (problem != null)
             {
                 cmdlet.ThrowTerminatingError(new ErrorRecord(
-                    new ArgumentException($"The {field}: header of '{message.Path}' has the address '{address}': {problem}"),
-                    "InvalidHeaderAddress", ErrorCategory.InvalidData, message.Path));
+                    new ArgumentException($"The {field}: header of '{message.Name}' has the address '{address}': {problem}"),
+                    "InvalidHeaderAddress", ErrorCategory.InvalidData, message.Name));
             }
         }
     }

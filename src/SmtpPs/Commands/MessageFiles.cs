@@ -3,8 +3,8 @@ using System.Collections.ObjectModel;
 using System.IO;
 using System.Management.Automation;
 using Microsoft.PowerShell.Commands;
-using SmtpPs.Protocol;
-using SmtpPs.Session;
+using System.Threading;
+using SmtpPs.Content;
 
 namespace SmtpPs.Commands
 {
@@ -15,9 +15,9 @@ namespace SmtpPs.Commands
     /// </summary>
     internal static class MessageFiles
     {
-        public static List<MessageFile> Resolve(PSCmdlet cmdlet, string[] paths, bool literal, byte[] scanBuffer)
+        public static List<MessageContent> Resolve(PSCmdlet cmdlet, string[] paths, bool literal, byte[] scanBuffer, CancellationToken cancellation)
         {
-            var files = new List<MessageFile>();
+            var files = new List<MessageContent>();
             foreach (string path in paths)
             {
                 // A path without wildcard characters names one file: resolving it literally skips the
@@ -26,7 +26,7 @@ namespace SmtpPs.Commands
                 {
                     string file = cmdlet.SessionState.Path.GetUnresolvedProviderPathFromPSPath(path, out ProviderInfo provider, out _);
                     RequireFileSystem(cmdlet, provider, path);
-                    files.Add(Checked(cmdlet, file, path, scanBuffer));
+                    files.Add(Checked(cmdlet, file, path, scanBuffer, cancellation));
                     continue;
                 }
 
@@ -49,14 +49,14 @@ namespace SmtpPs.Commands
 
                 foreach (string file in resolved)
                 {
-                    files.Add(Checked(cmdlet, file, path, scanBuffer));
+                    files.Add(Checked(cmdlet, file, path, scanBuffer, cancellation));
                 }
             }
 
             return files;
         }
 
-        private static MessageFile Checked(PSCmdlet cmdlet, string file, string given, byte[] scanBuffer)
+        private static MessageContent Checked(PSCmdlet cmdlet, string file, string given, byte[] scanBuffer, CancellationToken cancellation)
         {
             if (Directory.Exists(file))
             {
@@ -68,38 +68,24 @@ namespace SmtpPs.Commands
                 throw Terminate(cmdlet, "MessageFileNotFound", $"Cannot find the message file '{given}'.", given);
             }
 
-            MessageContentFacts facts;
             try
             {
-                // bufferSize 1: no FileStream buffer of its own; the scan reads in large blocks anyway.
-                using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1, FileOptions.SequentialScan);
-                facts = MessageContentScanner.Scan(stream, scanBuffer);
+                return FileContent.Read(file, scanBuffer, cancellation);
             }
-            catch (MessageContentException e)
+            catch (ContentException e) when (e.Problem == ContentProblem.Empty)
             {
-                cmdlet.ThrowTerminatingError(new ErrorRecord(e, "MessageFile" + e.Problem switch
-                {
-                    "Nul" => "HasNul",
-                    "Utf16" => "IsUtf16",
-                    _ => e.Problem,
-                }, ErrorCategory.InvalidData, given)
-                {
-                    ErrorDetails = new ErrorDetails($"'{given}' cannot be sent: {e.Message}"),
-                });
+                // An empty message would put a bare "." on the wire.
+                throw Terminate(cmdlet, "MessageFileEmpty", $"The message file '{given}' is empty.", given);
+            }
+            catch (ContentException e)
+            {
+                cmdlet.ThrowTerminatingError(ErrorRecords.Content(e, given));
                 throw;
             }
             catch (System.Exception e) when (e is IOException || e is System.UnauthorizedAccessException)
             {
                 throw Terminate(cmdlet, "MessageFileUnreadable", $"The message file '{given}' cannot be read: {e.Message}", given);
             }
-
-            if (facts.Length == 0)
-            {
-                // RELIABILITY row 14: an empty message would put a bare "." on the wire.
-                throw Terminate(cmdlet, "MessageFileEmpty", $"The message file '{given}' is empty.", given);
-            }
-
-            return new MessageFile(file, facts);
         }
 
         private static void RequireFileSystem(PSCmdlet cmdlet, ProviderInfo provider, string given)

@@ -1,35 +1,31 @@
 using System;
 using System.Collections.Generic;
-using System.IO;
 using System.Linq;
 using System.Management.Automation;
+using SmtpPs.Content;
+using SmtpPs.Delivery;
 using SmtpPs.Protocol;
 using SmtpPs.Session;
 
 namespace SmtpPs.Commands
 {
     /// <summary>
-    /// Sends raw message files over one SMTP session and writes every server reply to the pipeline.
-    /// A thin layer: it checks parameters and files before any I/O, drives <see cref="SmtpSession"/>,
-    /// and turns what the session reports into objects, error records and progress.
+    /// Sends raw messages over one SMTP session and writes every server reply to the pipeline. A thin
+    /// layer: it checks parameters before any I/O, resolves paths and envelopes, hands each message to a
+    /// <see cref="MailDelivery"/> (which owns the session and decides every outcome), and turns what the
+    /// delivery reports into objects, error records and progress.
     /// </summary>
     [Cmdlet(VerbsCommunications.Send, "RawSmtpMail", DefaultParameterSetName = PathSet, SupportsShouldProcess = true,
         ConfirmImpact = ConfirmImpact.Low)]
     [OutputType(typeof(SmtpReply), typeof(SmtpMessageResult))]
-    public sealed class SendRawSmtpMailCommand : SmtpCmdletBase
+    public sealed class SendRawSmtpMailCommand : SmtpCmdletBase, IDeliveryObserver
     {
         private const string PathSet = "Path";
         private const string LiteralPathSet = "LiteralPath";
-        private const int BatchProgressId = 1;
-        private const int FileProgressId = 2;
 
-        private readonly List<SmtpMessageResult> _results = new List<SmtpMessageResult>();
-        private SessionOptions? _options;
-        private SmtpSession? _session;
-        private string? _sessionEndedBecause;
-        private int _lastPercent = -1;
+        private MailDelivery? _delivery;
+        private ProgressReporter? _progress;
         private byte[]? _scanBuffer;
-        private readonly System.Diagnostics.Stopwatch _sinceProgress = new System.Diagnostics.Stopwatch();
 
         /// <summary>Message files; wildcards allowed.</summary>
         [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet, ValueFromPipeline = true,
@@ -114,24 +110,26 @@ namespace SmtpPs.Commands
                     "-EnvelopeId must be 1 to 100 printable ASCII characters without spaces (RFC 3461 4.4).", EnvelopeId));
             }
 
-            _options = BuildSessionOptions();
-            _options.QuitAfter = QuitAfter;
-            _options.Notify = DeliveryNotification;
-            _options.ReturnContent = ReturnContent;
-            _options.EnvelopeId = EnvelopeId;
+            SessionOptions options = BuildSessionOptions();
+            options.QuitAfter = QuitAfter;
+            options.Notify = DeliveryNotification;
+            options.ReturnContent = ReturnContent;
+            options.EnvelopeId = EnvelopeId;
+            _progress = new ProgressReporter(this, $"Send-RawSmtpMail to {Target}");
+            _delivery = new MailDelivery(options, this, CreateLog(), StopToken);
         }
 
         protected override void ProcessRecord()
         {
             bool literal = ParameterSetName == LiteralPathSet;
-            _scanBuffer ??= MessageContentScanner.NewBuffer();
-            List<MessageFile> files = MessageFiles.Resolve(this, literal ? LiteralPath : Path, literal, _scanBuffer);
+            _scanBuffer ??= new byte[ContentScanner.BlockSize];
+            List<MessageContent> messages = MessageFiles.Resolve(this, literal ? LiteralPath : Path, literal, _scanBuffer, StopToken);
 
             // Every file of this call and its envelope are checked before any of them is sent.
             var envelopes = new List<Envelope>();
-            foreach (MessageFile file in files)
+            foreach (MessageContent message in messages)
             {
-                Envelope envelope = MessageEnvelopes.For(this, file, From, To, RecipientsFromHeaders);
+                Envelope envelope = MessageEnvelopes.For(this, message, From, To, RecipientsFromHeaders);
                 CheckCommandLength(envelope.MailCommand, envelope.From);
                 foreach (string recipient in envelope.To)
                 {
@@ -141,168 +139,84 @@ namespace SmtpPs.Commands
                 envelopes.Add(envelope);
             }
 
-            for (int i = 0; i < files.Count; i++)
+            for (int i = 0; i < messages.Count; i++)
             {
-                SendOne(files[i], envelopes[i]);
+                SendOne(messages[i], envelopes[i]);
             }
         }
 
         protected override void EndProcessing()
         {
-            WriteProgress(new ProgressRecord(BatchProgressId, Activity, "Done") { RecordType = ProgressRecordType.Completed });
-            if (_session == null)
-            {
-                return;
-            }
-
-            try
-            {
-                _session.Quit();
-            }
-            catch (SmtpException e)
-            {
-                WriteError(ErrorRecords.SessionFault(e, _session.ServerName, _results));
-            }
-            finally
-            {
-                _session = null;
-            }
+            _progress?.Done();
+            _delivery?.Complete();
         }
 
         protected override void OnDispose()
         {
-            // After a terminating error or -ErrorAction Stop the session is between replies, so a polite
-            // QUIT is still possible; after Ctrl+C the socket is already closed.
-            try
+            _delivery?.Dispose();
+            _delivery = null;
+        }
+
+        void IDialogueSink.OnReply(SmtpReply reply)
+        {
+            if (CanWrite)
             {
-                if (!IsStopping)
-                {
-                    _session?.Quit();
-                }
-            }
-            catch (SmtpException)
-            {
-            }
-            finally
-            {
-                _session?.Dispose();
-                _session = null;
+                WriteObject(reply);
             }
         }
 
-        internal override void OnReply(SmtpReply reply) => WriteObject(reply);
-
-        /// <summary>Write-Progress for a large message: octets read of the file's size, at most once per percent.</summary>
-        internal override void OnProgress(string path, long done, long total)
+        void IDialogueSink.OnProgress(string name, long done, long total)
         {
-            if (total < 1024 * 1024)
+            if (CanWrite)
+            {
+                _progress!.Content(name, done, total);
+            }
+        }
+
+        /// <summary>A message's outcome is final: its result (with -PassThru) first, then one error per problem.</summary>
+        void IDeliveryObserver.OnOutcome(SmtpMessageResult result)
+        {
+            if (!CanWrite)
             {
                 return;
             }
 
-            int percent = (int)(done * 100 / total);
-            if (percent == _lastPercent)
+            if (PassThru)
             {
-                return;
+                WriteObject(result);
             }
 
-            _lastPercent = percent;
-            WriteProgress(new ProgressRecord(FileProgressId, $"Sending {System.IO.Path.GetFileName(path)}", $"{done:N0} of {total:N0} octets")
+            foreach (MessageProblem problem in result.Problems)
             {
-                ParentActivityId = BatchProgressId,
-                PercentComplete = percent,
-                RecordType = done >= total ? ProgressRecordType.Completed : ProgressRecordType.Processing,
-            });
+                WriteError(ErrorRecords.ForProblem(problem, result));
+            }
         }
 
-        private string Activity => $"Send-RawSmtpMail to {Target}";
-
-        private void SendOne(MessageFile message, Envelope envelope)
+        void IDeliveryObserver.OnSessionEnded(SessionEnd end)
         {
-            string file = message.Path;
-            string size = message.Facts.Length.ToString("N0", System.Globalization.CultureInfo.InvariantCulture);
-            string action = $"Send to {Target} (TLS {TlsMode}) from <{envelope.From}> to <{string.Join(">, <", envelope.To)}>, {size} octets";
-            if (!ShouldProcess(file, action))
+            if (CanWrite)
+            {
+                WriteError(ErrorRecords.SessionEnded(end));
+            }
+        }
+
+        private void SendOne(MessageContent message, Envelope envelope)
+        {
+            string action = $"Send to {Target} (TLS {TlsMode}) from <{envelope.From}> to <{string.Join(">, <", envelope.To)}>, " +
+                            $"{message.Facts.WireSize.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)} octets";
+            if (!ShouldProcess(message.Name, action))
             {
                 return;
             }
 
             if (message.Facts.HasBcc)
             {
-                // RELIABILITY row 19: a raw send does not strip it, so every recipient sees the Bcc list.
-                WriteWarning($"'{file}' has a Bcc header: a raw send delivers it, with its addresses, to every recipient.");
+                // A raw send does not strip it, so every recipient sees the Bcc list.
+                WriteWarning($"'{message.Name}' has a Bcc header: a raw send delivers it, with its addresses, to every recipient.");
             }
 
-            var result = new SmtpMessageResult(file, Target, envelope.From);
-            _results.Add(result);
-            if (!_sinceProgress.IsRunning || _sinceProgress.ElapsedMilliseconds >= 200)
-            {
-                // At most five updates a second: a batch of thousands must not spend its time drawing.
-                WriteProgress(new ProgressRecord(BatchProgressId, Activity, $"File {_results.Count}: {System.IO.Path.GetFileName(file)}"));
-                _sinceProgress.Restart();
-            }
-
-            if (_sessionEndedBecause != null)
-            {
-                WriteError(ErrorRecords.NotSent(file, _sessionEndedBecause));
-                Emit(result);
-                return;
-            }
-
-            // Once the session has the result, the session says when it is settled (OnSettled).
-            bool handedOver = false;
-            try
-            {
-                _session ??= SmtpSession.Open(_options!, CreateObserver(), StopToken);
-                if (QuitAfter != SmtpQuitAfter.None && QuitAfter <= SmtpQuitAfter.Auth)
-                {
-                    result.Status = SmtpDeliveryStatus.Checked; // the session went as far as asked; no transaction
-                }
-                else
-                {
-                    _lastPercent = -1;
-                    using var content = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
-                    handedOver = true;
-                    _session.Send(envelope, message, content, result);
-                }
-            }
-            catch (SmtpMessageNotSentException e)
-            {
-                // This file cannot go to this server as it is; the next one may.
-                WriteError(ErrorRecords.MessageNotSent(e));
-            }
-            catch (SmtpSessionRejectedException e)
-            {
-                // The reply was already reported as an error record; later files cannot be sent.
-                EndSession($"the server ended the session with {e.Reply.Code} {e.Reply.Text}");
-            }
-            catch (Exception e) when (e is SmtpException || e is IOException || e is UnauthorizedAccessException)
-            {
-                EndSession(e.Message);
-                WriteError(ErrorRecords.SessionFault(e, Target, _results));
-            }
-
-            if (!handedOver)
-            {
-                Emit(result);
-            }
-        }
-
-        internal override void OnSettled(SmtpMessageResult result) => Emit(result);
-
-        private void EndSession(string reason)
-        {
-            _sessionEndedBecause = reason;
-            _session?.Dispose();
-            _session = null;
-        }
-
-        private void Emit(SmtpMessageResult result)
-        {
-            if (PassThru)
-            {
-                WriteObject(result);
-            }
+            _progress!.Message(message.Name);
+            _delivery!.Submit(message, envelope);
         }
 
         private void CheckCommandLength(string command, string value)

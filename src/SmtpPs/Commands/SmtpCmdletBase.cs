@@ -2,6 +2,7 @@ using System;
 using System.Management.Automation;
 using System.Security;
 using System.Threading;
+using SmtpPs.Logging;
 using SmtpPs.Protocol.Sasl;
 using SmtpPs.Session;
 using SmtpPs.Transport;
@@ -10,8 +11,8 @@ namespace SmtpPs.Commands
 {
     /// <summary>
     /// What every SmtpPs cmdlet that talks to a server shares: the connection, TLS and AUTH parameters,
-    /// their checks before any I/O, Ctrl+C, and the observer that turns the session's reports into
-    /// pipeline output, -Verbose, warnings and the transcript.
+    /// their checks before any I/O, Ctrl+C, and the protocol log that feeds -Verbose, warnings and the
+    /// transcript.
     /// </summary>
     public abstract class SmtpCmdletBase : PSCmdlet, IDisposable
     {
@@ -19,6 +20,7 @@ namespace SmtpPs.Commands
         private TranscriptWriter? _transcript;
         private bool _quiet;
         private bool _narrates = true;
+        private bool _verbose;
 
         /// <summary>The SMTP server's name or address.</summary>
         [Parameter(Mandatory = true)]
@@ -191,18 +193,18 @@ namespace SmtpPs.Commands
                 }
             }
 
-            _narrates = WantsVerbose() || TranscriptPath != null;
+            _verbose = WantsVerbose();
+            _narrates = _verbose || TranscriptPath != null;
             if (TranscriptPath != null && _transcript == null)
             {
                 string path = SessionState.Path.GetUnresolvedProviderPathFromPSPath(TranscriptPath);
-                try
+                string? unwritable = TranscriptWriter.CheckWritable(path);
+                if (unwritable != null)
                 {
-                    _transcript = new TranscriptWriter(path);
+                    ThrowTerminatingError(ErrorRecords.InvalidArgument("TranscriptNotWritable", $"-TranscriptPath '{TranscriptPath}' cannot be written: {unwritable}", TranscriptPath));
                 }
-                catch (Exception e) when (e is System.IO.IOException || e is UnauthorizedAccessException)
-                {
-                    ThrowTerminatingError(ErrorRecords.InvalidArgument("TranscriptNotWritable", $"-TranscriptPath '{TranscriptPath}' cannot be written: {e.Message}", TranscriptPath));
-                }
+
+                _transcript = new TranscriptWriter(path);
             }
 
             return options;
@@ -220,84 +222,38 @@ namespace SmtpPs.Commands
             return preference is ActionPreference action ? action != ActionPreference.SilentlyContinue && action != ActionPreference.Ignore : true;
         }
 
-        /// <summary>Every reply, as it arrives; the derived cmdlet decides whether it goes to the pipeline.</summary>
-        internal virtual void OnReply(SmtpReply reply)
+        /// <summary>
+        /// The protocol log of this call: dialogue and events go to -Verbose and the transcript, warnings
+        /// to the warning stream, errors to the transcript (their error records come with outcomes).
+        /// </summary>
+        internal ProtocolLog CreateLog() => new ProtocolLog(OnLog, _narrates);
+
+        private void OnLog(SmtpLogEntry entry)
         {
+            _transcript?.Write(entry);
+            if (_quiet)
+            {
+                return;
+            }
+
+            switch (entry.Kind)
+            {
+                case SmtpLogKind.Warning:
+                    WriteWarning(entry.Text);
+                    break;
+                case SmtpLogKind.Error:
+                    break;
+                default:
+                    if (_verbose)
+                    {
+                        WriteVerbose(entry.ToString());
+                    }
+
+                    break;
+            }
         }
 
-        internal virtual void OnProgress(string path, long done, long total)
-        {
-        }
-
-        /// <summary>A message's outcome is final.</summary>
-        internal virtual void OnSettled(SmtpMessageResult result)
-        {
-        }
-
-        /// <summary>The observer a session reports to: all calls come on the pipeline thread.</summary>
-        internal ISmtpDialogueObserver CreateObserver() => new Observer(this);
-
-        private sealed class Observer : ISmtpDialogueObserver
-        {
-            private readonly SmtpCmdletBase _cmdlet;
-
-            public Observer(SmtpCmdletBase cmdlet)
-            {
-                _cmdlet = cmdlet;
-            }
-
-            public void OnReply(SmtpReply reply)
-            {
-                if (!_cmdlet._quiet)
-                {
-                    _cmdlet.OnReply(reply);
-                }
-            }
-
-            public void OnRejected(SmtpReply reply, string explanation)
-            {
-                _cmdlet._transcript?.Write("error: " + explanation);
-                if (!_cmdlet._quiet)
-                {
-                    _cmdlet.WriteError(ErrorRecords.Rejected(reply, explanation));
-                }
-            }
-
-            public void OnWarning(string message)
-            {
-                _cmdlet._transcript?.Write("warning: " + message);
-                if (!_cmdlet._quiet)
-                {
-                    _cmdlet.WriteWarning(message);
-                }
-            }
-
-            public void OnVerbose(string message)
-            {
-                _cmdlet._transcript?.Write(message);
-                if (!_cmdlet._quiet)
-                {
-                    _cmdlet.WriteVerbose(message);
-                }
-            }
-
-            public void OnSettled(SmtpMessageResult result)
-            {
-                if (!_cmdlet._quiet)
-                {
-                    _cmdlet.OnSettled(result);
-                }
-            }
-
-            public bool Narrates => _cmdlet._narrates;
-
-            public void OnProgress(string path, long done, long total)
-            {
-                if (!_cmdlet._quiet)
-                {
-                    _cmdlet.OnProgress(path, done, total);
-                }
-            }
-        }
+        /// <summary>False once the cmdlet is being disposed: after a terminating error nothing may be written.</summary>
+        internal bool CanWrite => !_quiet;
     }
 }

@@ -1,5 +1,6 @@
 using System.Collections.Generic;
 using System.Management.Automation;
+using SmtpPs.Logging;
 using SmtpPs.Session;
 
 namespace SmtpPs.Commands
@@ -11,7 +12,7 @@ namespace SmtpPs.Commands
     /// </summary>
     [Cmdlet(VerbsDiagnostic.Test, "SmtpServer")]
     [OutputType(typeof(SmtpServerProbe))]
-    public sealed class TestSmtpServerCommand : SmtpCmdletBase
+    public sealed class TestSmtpServerCommand : SmtpCmdletBase, IDialogueSink
     {
         private readonly List<SmtpReply> _replies = new List<SmtpReply>();
         private SmtpSession? _session;
@@ -19,20 +20,28 @@ namespace SmtpPs.Commands
         protected override void EndProcessing()
         {
             SessionOptions options = BuildSessionOptions();
+            ProtocolLog log = CreateLog();
             SmtpTlsInfo? refused = null;
             string? error = null;
             try
             {
-                _session = SmtpSession.Open(options, CreateObserver(), StopToken);
-                _session.Quit();
+                _session = SmtpSession.Open(options, this, log, StopToken);
+                SmtpReply? quit = _session.Quit();
+                if (quit != null)
+                {
+                    WriteError(ErrorRecords.Rejected(quit, "The server did not accept QUIT."));
+                }
             }
             catch (SmtpSessionRejectedException e)
             {
-                error = e.Message; // already written as an error record with the reply
+                error = e.Message;
+                log.Error(e.Message);
+                WriteError(ErrorRecords.Rejected(e.Reply, e.Explanation + "."));
             }
             catch (SmtpException e)
             {
                 error = e.Message;
+                log.Error(e.Message);
                 refused = (e as SmtpTlsException)?.Presented;
                 WriteError(ErrorRecords.SessionFault(e, Target, new List<SmtpMessageResult>()));
             }
@@ -47,6 +56,10 @@ namespace SmtpPs.Commands
 
         protected override void OnDispose() => _session?.Dispose();
 
-        internal override void OnReply(SmtpReply reply) => _replies.Add(reply);
+        void IDialogueSink.OnReply(SmtpReply reply) => _replies.Add(reply);
+
+        void IDialogueSink.OnProgress(string name, long done, long total)
+        {
+        }
     }
 }

@@ -1,34 +1,54 @@
 using System;
-using System.Globalization;
 using System.IO;
 using System.Text;
 
 namespace SmtpPs.Commands
 {
     /// <summary>
-    /// -TranscriptPath: the dialogue as text, one timestamped line per client line ("C:"), server line
-    /// ("S:") or event ("--"). It is written from the same redacted lines as -Verbose, so a secret that
-    /// never reaches -Verbose never reaches the file either.
+    /// -TranscriptPath: the protocol log as text, one timestamped line per client line ("C:"), server line
+    /// ("S:") or event ("--"). It is made from the same redacted entries as -Verbose, so a secret that never
+    /// reaches the log never reaches the file either. The file is opened (and emptied) only when the first
+    /// entry comes: a run that sends nothing (-WhatIf) leaves an existing transcript as it was.
     /// </summary>
     internal sealed class TranscriptWriter : IDisposable
     {
-        private readonly StreamWriter _writer;
+        private readonly string _path;
+        private StreamWriter? _writer;
 
         public TranscriptWriter(string path)
         {
-            _writer = new StreamWriter(path, append: false, new UTF8Encoding(false)) { AutoFlush = true, NewLine = "\n" };
+            _path = path;
         }
 
-        public void Write(string message)
+        /// <summary>Why <paramref name="path"/> cannot take a transcript, or null; checked before anything is sent, without changing the file.</summary>
+        public static string? CheckWritable(string path)
         {
-            string stamp = DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture);
-            foreach (string line in message.Split('\n'))
+            bool existed = File.Exists(path);
+            try
             {
-                bool dialogue = line.StartsWith("C: ", StringComparison.Ordinal) || line.StartsWith("S: ", StringComparison.Ordinal);
-                _writer.WriteLine(dialogue ? $"{stamp} {line}" : $"{stamp} -- {line}");
+                using (new FileStream(path, FileMode.OpenOrCreate, FileAccess.Write, FileShare.ReadWrite))
+                {
+                }
+
+                if (!existed)
+                {
+                    File.Delete(path);
+                }
+
+                return null;
+            }
+            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException || e is NotSupportedException)
+            {
+                return e.Message;
             }
         }
 
-        public void Dispose() => _writer.Dispose();
+        public void Write(SmtpLogEntry entry)
+        {
+            _writer ??= new StreamWriter(_path, append: false, new UTF8Encoding(false)) { AutoFlush = true, NewLine = "\n" };
+            _writer.WriteLine(entry.ToTranscript());
+        }
+
+        public void Dispose() => _writer?.Dispose();
     }
 }
