@@ -103,7 +103,13 @@ namespace SmtpPs.TestServer
         public static ScriptedSmtpServer Start(string[] script) => new ScriptedSmtpServer(script, null, false);
 
         /// <summary>A plain server on another loopback address (127.0.0.2, say), on a free port.</summary>
-        public static ScriptedSmtpServer StartOn(string[] script, string loopbackAddress)
+        public static ScriptedSmtpServer StartOn(string[] script, string loopbackAddress) => StartOn(script, loopbackAddress, 0);
+
+        /// <summary>
+        /// A plain server on another loopback address and a given port: an MX host, which listens on the
+        /// same port as the other MX hosts of its domain, each on its own address.
+        /// </summary>
+        public static ScriptedSmtpServer StartOn(string[] script, string loopbackAddress, int port)
         {
             IPAddress address = IPAddress.Parse(loopbackAddress);
             if (!IPAddress.IsLoopback(address))
@@ -111,7 +117,7 @@ namespace SmtpPs.TestServer
                 throw new ArgumentException("Tests only listen on loopback addresses.");
             }
 
-            return new ScriptedSmtpServer(script, null, false, 0, address);
+            return new ScriptedSmtpServer(script, null, false, port, address);
         }
 
         /// <summary>A server that can do TLS: at a <c>starttls</c> step, or from the first byte when <paramref name="implicitTls"/>.</summary>

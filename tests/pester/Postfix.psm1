@@ -11,9 +11,11 @@ function Get-PostfixSkipReason {
 
 function Start-PrivatePostfix {
     <#
-    Starts Postfix with smtpd on -Port (loopback) and relayhost [127.0.0.1]:-RelayPort. With a
+    Starts Postfix with smtpd on -ListenAddress:-Port (loopback) and relayhost [127.0.0.1]:-RelayPort. With a
     -Certificate (an X509Certificate2 with its key, and its issuer as -Chain), it also listens with
     STARTTLS on -StartTlsPort and with implicit TLS on -ImplicitTlsPort. Returns its directory.
+    Several instances can be the MX hosts of one domain: each on its own -ListenAddress (127.0.0.2,
+    127.0.0.3, ...) and the same -Port, each named by -HostName (its greeting and Received header).
     #>
     param(
         [Parameter(Mandatory)] [int] $Port,
@@ -21,8 +23,11 @@ function Start-PrivatePostfix {
         $Certificate,
         $Chain,
         [int] $StartTlsPort,
-        [int] $ImplicitTlsPort
+        [int] $ImplicitTlsPort,
+        [string] $ListenAddress = '127.0.0.1',
+        [string] $HostName = 'postfix.smtpps.test'
     )
+    if ($ListenAddress -notmatch '^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$') { throw "Postfix listens on 127.x.y.z only, not on $ListenAddress." }
     $dir = Join-Path ([System.IO.Path]::GetTempPath()) ("smtpps-postfix-" + [guid]::NewGuid().ToString('n').Substring(0, 8))
     $etc = Join-Path $dir 'etc'
     $null = New-Item -ItemType Directory -Path $etc, (Join-Path $dir 'queue'), (Join-Path $dir 'data') -Force
@@ -37,7 +42,7 @@ data_directory = $dir/data
 meta_directory = $etc
 mail_owner = postfix
 setgid_group = postdrop
-myhostname = postfix.smtpps.test
+myhostname = $HostName
 mydomain = smtpps.test
 myorigin = `$myhostname
 mydestination =
@@ -58,8 +63,10 @@ maximal_backoff_time = 2s
 smtputf8_enable = yes
 "@ | Set-Content -LiteralPath (Join-Path $etc 'main.cf')
     # The package's master.cf with chroot off (the private queue has no chroot jail) and smtpd on our port.
+    # The listening address goes here, not in inet_interfaces: Postfix wants those on an interface, and
+    # only 127.0.0.1 is (127.0.0.2 and the rest of 127/8 are routed to lo without being configured).
     $master = Get-Content /etc/postfix/master.cf | ForEach-Object {
-        if ($_ -match '^smtp\s+inet\s') { "127.0.0.1:$Port inet n - n - - smtpd" }
+        if ($_ -match '^smtp\s+inet\s') { "${ListenAddress}:$Port inet n - n - - smtpd" }
         elseif ($_ -match '^(\S+\s+(unix|inet|fifo|unix-dgram|pass)\s+\S+\s+\S+\s+)y(\s.*)$') { $Matches[1] + 'n' + $Matches[3] }
         else { $_ }
     }
@@ -68,20 +75,21 @@ smtputf8_enable = yes
         $keyFile = Join-Path $etc 'server.key'
         [SmtpPs.TestServer.TestCertificates]::WritePem($Certificate, $certFile, $keyFile, $Chain)
         $tls = "-o smtpd_tls_cert_file=$certFile -o smtpd_tls_key_file=$keyFile -o smtpd_tls_loglevel=1"
-        $master += "127.0.0.1:$StartTlsPort inet n - n - - smtpd -o smtpd_tls_security_level=may $tls"
-        $master += "127.0.0.1:$ImplicitTlsPort inet n - n - - smtpd -o smtpd_tls_wrappermode=yes -o smtpd_tls_security_level=encrypt $tls"
+        $master += "${ListenAddress}:$StartTlsPort inet n - n - - smtpd -o smtpd_tls_security_level=may $tls"
+        $master += "${ListenAddress}:$ImplicitTlsPort inet n - n - - smtpd -o smtpd_tls_wrappermode=yes -o smtpd_tls_security_level=encrypt $tls"
     }
     $master | Set-Content -LiteralPath (Join-Path $etc 'master.cf')
     # postfix reports its fatal errors only to a terminal or syslog: script(1) gives it a terminal.
-    $output = & script -qc "/usr/sbin/postfix -c $etc start" /dev/null 2>&1
+    # -e: the exit code is postfix's, so a fatal error stops here with its message.
+    $output = & script -qec "/usr/sbin/postfix -c $etc start" /dev/null 2>&1
     if ($LASTEXITCODE -ne 0) { throw "Postfix did not start: $output" }
     # Wait (bounded) until smtpd answers.
     $deadline = [DateTime]::UtcNow.AddSeconds(15)
     while ([DateTime]::UtcNow -lt $deadline) {
         $client = [System.Net.Sockets.TcpClient]::new()
-        try { $client.Connect('127.0.0.1', $Port); return $dir } catch { Start-Sleep -Milliseconds 100 } finally { $client.Dispose() }
+        try { $client.Connect($ListenAddress, $Port); return $dir } catch { Start-Sleep -Milliseconds 100 } finally { $client.Dispose() }
     }
-    throw "Postfix did not listen on 127.0.0.1:$Port within 15 s. Log: $(Get-Content (Join-Path $dir 'maillog') -Raw -ErrorAction SilentlyContinue)"
+    throw "Postfix did not listen on ${ListenAddress}:$Port within 15 s. Log: $(Get-Content (Join-Path $dir 'maillog') -Raw -ErrorAction SilentlyContinue)"
 }
 
 function Stop-PrivatePostfix([string] $Directory) {

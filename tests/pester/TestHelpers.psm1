@@ -78,6 +78,32 @@ function Get-FreeTcpPort {
     try { $listener.LocalEndpoint.Port } finally { $listener.Stop() }
 }
 
+function Get-SharedFreeTcpPort {
+    <#
+    A port free on every one of -Address (127.0.0.2, 127.0.0.3, ...): the MX hosts of a domain all
+    listen on the same port, each on its own loopback address.
+    #>
+    param([Parameter(Mandatory)] [string[]] $Address)
+    for ($attempt = 0; $attempt -lt 20; $attempt++) {
+        $listeners = [System.Collections.Generic.List[System.Net.Sockets.TcpListener]]::new()
+        try {
+            $first = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Parse($Address[0]), 0)
+            $first.Start()
+            $listeners.Add($first)
+            $port = $first.LocalEndpoint.Port
+            foreach ($other in $Address | Select-Object -Skip 1) {
+                $listener = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Parse($other), $port)
+                $listener.Start()
+                $listeners.Add($listener)
+            }
+            return $port
+        }
+        catch [System.Net.Sockets.SocketException] { continue }
+        finally { foreach ($listener in $listeners) { $listener.Stop() } }
+    }
+    throw "No port is free on all of $($Address -join ', ')."
+}
+
 function Get-PwshCommand {
     <# The command line that starts a pwsh like this one: 'dotnet pwsh' runs pwsh.dll under dotnet. #>
     $process = [System.Diagnostics.Process]::GetCurrentProcess().MainModule.FileName

@@ -60,9 +60,21 @@ namespace SmtpPs.Transport
         /// bounded by <paramref name="connectTimeout"/> (RELIABILITY row 60).
         /// </summary>
         public static SmtpTransport Connect(string host, int port, TimeSpan connectTimeout, Action<string> verbose,
-            CancellationToken cancellation)
+            CancellationToken cancellation) =>
+            Connect(host, Resolve(host, connectTimeout, verbose, cancellation), port, connectTimeout, verbose, cancellation);
+
+        /// <summary>
+        /// Tries each of <paramref name="addresses"/> in turn, found elsewhere (an MX lookup, say), each
+        /// attempt bounded by <paramref name="connectTimeout"/>; <paramref name="host"/> only names them in messages.
+        /// </summary>
+        public static SmtpTransport Connect(string host, IReadOnlyList<IPAddress> addresses, int port, TimeSpan connectTimeout,
+            Action<string> verbose, CancellationToken cancellation)
         {
-            IReadOnlyList<IPAddress> addresses = Resolve(host, connectTimeout, verbose, cancellation);
+            if (addresses.Count == 0)
+            {
+                throw new ArgumentException($"No address to connect to for {host}.", nameof(addresses));
+            }
+
             var failures = new List<string>();
             for (int i = 0; i < addresses.Count; i++)
             {
