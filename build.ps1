@@ -34,6 +34,7 @@ $props = [xml](Get-Content -LiteralPath (Join-Path $root 'Directory.Build.props'
 $version = @($props.Project.PropertyGroup | ForEach-Object { $_.Version } | Where-Object { $_ })[0]
 $moduleDir = Join-Path $root "output/SmtpPs/$version"
 $pesterVersion = '5.7.1'
+Import-Module (Join-Path $root 'tools/Pwsh.psm1')
 
 function Invoke-Dotnet {
     & dotnet @args
@@ -59,15 +60,6 @@ function Build-Module {
         '-OutputPath', (Join-Path $moduleDir 'en-US'))
     if ($exit -ne 0) { throw 'Making the MAML help failed.' }
     Write-Host "Built SmtpPs $version into $moduleDir"
-}
-
-function Get-PwshCommand {
-    # A fresh pwsh like the one running this script: 'dotnet pwsh' runs pwsh.dll under dotnet.
-    $process = [System.Diagnostics.Process]::GetCurrentProcess().MainModule.FileName
-    if ([System.IO.Path]::GetFileNameWithoutExtension($process) -eq 'dotnet') {
-        return @($process, [System.Reflection.Assembly]::GetEntryAssembly().Location)
-    }
-    return @($process)
 }
 
 function Get-PesterManifest {

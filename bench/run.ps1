@@ -28,8 +28,8 @@ if ($reason = Get-PostfixSkipReason) { throw "The benchmark needs Postfix's smtp
 & dotnet build (Join-Path $PSScriptRoot 'SmtpPs.Bench') -c Release --nologo -v quiet '-clp:NoSummary' | Out-Host
 if ($LASTEXITCODE) { throw 'Building bench/SmtpPs.Bench failed.' }
 $benchDll = Join-Path $PSScriptRoot 'SmtpPs.Bench/bin/Release/net10.0/SmtpPs.Bench.dll'
-$process = [System.Diagnostics.Process]::GetCurrentProcess().MainModule.FileName
-$pwsh = if ([System.IO.Path]::GetFileNameWithoutExtension($process) -eq 'dotnet') { @($process, [System.Reflection.Assembly]::GetEntryAssembly().Location) } else { @($process) }
+Import-Module (Join-Path $root 'tools/Pwsh.psm1')
+$pwsh = @(Get-PwshCommand)
 
 $work = Join-Path ([System.IO.Path]::GetTempPath()) "smtpps-bench-$PID"
 $null = New-Item -ItemType Directory -Path $work -Force

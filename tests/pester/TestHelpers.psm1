@@ -6,6 +6,7 @@ if (-not $env:SMTPPS_MODULE -or -not $env:SMTPPS_TESTSERVER) {
 }
 
 Import-Module $env:SMTPPS_MODULE -Force -Global
+Import-Module (Join-Path $PSScriptRoot '../../tools/Pwsh.psm1') -Force
 if (-not ('SmtpPs.TestServer.RecordingSmtpServer' -as [type])) {
     Add-Type -Path $env:SMTPPS_TESTSERVER
 }
@@ -102,15 +103,6 @@ function Get-SharedFreeTcpPort {
         finally { foreach ($listener in $listeners) { $listener.Stop() } }
     }
     throw "No port is free on all of $($Address -join ', ')."
-}
-
-function Get-PwshCommand {
-    <# The command line that starts a pwsh like this one: 'dotnet pwsh' runs pwsh.dll under dotnet. #>
-    $process = [System.Diagnostics.Process]::GetCurrentProcess().MainModule.FileName
-    if ([System.IO.Path]::GetFileNameWithoutExtension($process) -eq 'dotnet') {
-        return @($process, [System.Reflection.Assembly]::GetEntryAssembly().Location)
-    }
-    return @($process)
 }
 
 function Invoke-FreshPwsh {

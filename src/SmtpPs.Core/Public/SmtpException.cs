@@ -123,6 +123,28 @@ namespace SmtpPs
         ProtocolTooOld,
     }
 
+    /// <summary>What was wrong with a certificate that was refused.</summary>
+    [Flags]
+    public enum SmtpCertificateProblems
+    {
+        None = 0,
+
+        /// <summary>It is not valid for the name it was checked against.</summary>
+        NameMismatch = 1,
+
+        /// <summary>Its chain does not lead to a trusted authority (self-signed, unknown issuer, incomplete chain).</summary>
+        Untrusted = 2,
+
+        /// <summary>It has expired or is not valid yet.</summary>
+        Expired = 4,
+
+        /// <summary>It is not the one pinned by its SHA-256 thumbprint.</summary>
+        NotPinned = 8,
+
+        /// <summary>The server sent none.</summary>
+        NoCertificate = 16,
+    }
+
     /// <summary>TLS was required or attempted and did not come about; nothing was sent in plaintext instead.</summary>
     public sealed class SmtpTlsException : SmtpException
     {
@@ -142,6 +164,9 @@ namespace SmtpPs
         /// false when the TLS mode itself required it.
         /// </summary>
         public bool RequiredForCredentials { get; internal set; }
+
+        /// <summary>What was wrong with the certificate, when it was refused.</summary>
+        public SmtpCertificateProblems CertificateProblems { get; internal set; }
 
         /// <summary>The certificate the server presented, when it was refused.</summary>
         public SmtpTlsInfo? Presented { get; internal set; }

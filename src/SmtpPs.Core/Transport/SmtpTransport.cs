@@ -198,6 +198,7 @@ namespace SmtpPs.Transport
                 throw new SmtpTlsException(SmtpTlsFailure.CertificateRejected,
                     $"The certificate of {policy.ServerName} was refused: {policy.Refusal}.", e)
                 {
+                    CertificateProblems = policy.Problems,
                     Presented = new SmtpTlsInfo(string.Empty, string.Empty, presented.Subject, presented.Issuer, presented.NotAfter,
                         CertificatePolicy.Sha256Hex(presented), "Refused: " + policy.Refusal),
                 };

@@ -138,8 +138,31 @@ namespace SmtpPs.Commands
                 "-TlsMode StartTls requires it; -TlsMode StartTlsWhenAvailable goes on without TLS",
             SmtpAuthenticationException { Failure: SmtpAuthenticationFailure.Unencrypted } =>
                 "Use TLS, or give -AllowUnencryptedAuthentication to send them anyway",
+            SmtpTlsException { Failure: SmtpTlsFailure.CertificateRejected } t => CertificateHint(t),
             _ => null,
         };
+
+        private static string? CertificateHint(SmtpTlsException refused)
+        {
+            SmtpCertificateProblems problems = refused.CertificateProblems;
+            string thumbprint = refused.Presented?.CertificateThumbprintSha256 ?? string.Empty;
+            if ((problems & SmtpCertificateProblems.NotPinned) != 0)
+            {
+                return "-CertificateThumbprint pins another certificate";
+            }
+
+            if ((problems & SmtpCertificateProblems.NameMismatch) != 0)
+            {
+                return "Connect with a name the certificate carries, or give it with -TlsServerName";
+            }
+
+            if ((problems & (SmtpCertificateProblems.Untrusted | SmtpCertificateProblems.Expired)) != 0 && thumbprint.Length > 0)
+            {
+                return $"To trust this one certificate, pin it with -CertificateThumbprint {thumbprint}; -SkipCertificateCheck accepts any certificate (encrypted, but not authenticated)";
+            }
+
+            return null;
+        }
 
         /// <summary>What the refusal of one recipient meant for the message, once its outcome is known.</summary>
         private static string RecipientOutcome(SmtpMessageResult result)
