@@ -133,7 +133,7 @@ Describe 'Server faults' {
     }
 
     It 'times out a server that stops reading during DATA, naming the stage, and reports the file not delivered (row 47)' {
-        $big = New-MessageFile -Text (("0123456789abcdef" * 4 + "`r`n") * 200000)
+        $big = New-StallingFile
         $server = Start-ScriptedServer ((Get-HappyScript)[0..8] + @('sleep 6000'))
         try {
             $output = Send-RawSmtpMail -Path $big @common -Port $server.Port -TimeoutSec 1 -PassThru -ErrorVariable errors -ErrorAction SilentlyContinue
@@ -145,7 +145,7 @@ Describe 'Server faults' {
     }
 
     It 'reads and reports the refusal a server sent before it stopped reading during DATA (row 48)' {
-        $big = New-MessageFile -Text (("0123456789abcdef" * 4 + "`r`n") * 200000)
+        $big = New-StallingFile
         $server = Start-ScriptedServer ((Get-HappyScript)[0..8] + @('reply 552 5.3.4 Message size exceeds fixed limit', 'sleep 6000'))
         try {
             $output = Send-RawSmtpMail -Path $big @common -Port $server.Port -TimeoutSec 1 -PassThru -ErrorVariable errors -ErrorAction SilentlyContinue
@@ -177,7 +177,7 @@ Describe 'A TLS handshake that stalls (row 45)' {
             $null = Send-RawSmtpMail -Path $ascii @common -Port $server.Port -TlsMode StartTls -TimeoutSec 1 -ErrorVariable errors -ErrorAction SilentlyContinue
             $errors[0].FullyQualifiedErrorId | Should -Be "SmtpTimeout,$cmdletId"
             $errors[0].Exception.Stage | Should -Be 'StartTls'
-            $server.Commands | Should -Not -Contain 'MAIL FROM:<a@example.org>'
+            @($server.Commands -like 'MAIL*') | Should -BeNullOrEmpty
         }
         finally { $server.Dispose() }
     }

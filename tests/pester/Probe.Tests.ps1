@@ -30,7 +30,7 @@ Describe 'Test-SmtpServer' {
             $probe.CertificateDaysLeft | Should -BeIn @(29, 30)
             $probe.CertificateValidation | Should -Be 'Trusted'
             $probe.Authenticated | Should -BeNullOrEmpty
-            $probe.Replies.Command | Should -Not -Contain 'MAIL FROM:<>'
+            @($probe.Replies.Command -like 'MAIL*') | Should -BeNullOrEmpty
             @($server.Messages).Count | Should -Be 0
         }
         finally { $server.Dispose() }

@@ -32,6 +32,30 @@ function New-MessageFile {
 
 function Get-Latin1Text([byte[]] $Bytes) { $script:Latin1.GetString($Bytes) }
 
+function New-StallingFile {
+    <#
+    A message file larger than everything the client's socket and a server that stops reading can buffer
+    between them on loopback (Linux: the largest send buffer plus the largest receive buffer autotuning
+    may grow to), so that sending it must block once the server stops reading.
+    #>
+    $bound = 64MB
+    if (Test-Path /proc/sys/net/ipv4/tcp_wmem) {
+        $send = [long](((Get-Content /proc/sys/net/ipv4/tcp_wmem) -split '\s+')[2])
+        $receive = [long](((Get-Content /proc/sys/net/ipv4/tcp_rmem) -split '\s+')[2])
+        $bound = $send + $receive + 1MB
+    }
+    $line = [System.Text.Encoding]::ASCII.GetBytes(("0123456789abcdef" * 4) + "`r`n")
+    $path = Join-Path $TestDrive ("stall-{0}.eml" -f [guid]::NewGuid().ToString('n').Substring(0, 8))
+    $stream = [System.IO.File]::Create($path)
+    try {
+        $block = [byte[]]::new($line.Length * 16384)
+        for ($i = 0; $i -lt 16384; $i++) { [Array]::Copy($line, 0, $block, $i * $line.Length, $line.Length) }
+        for ($written = 0L; $written -lt $bound; $written += $block.Length) { $stream.Write($block, 0, $block.Length) }
+    }
+    finally { $stream.Dispose() }
+    return $path
+}
+
 function Get-Latin1Bytes([string] $Text) { $script:Latin1.GetBytes($Text) }
 
 function Start-RecordingServer {

@@ -61,7 +61,7 @@ namespace SmtpPs.Session
         /// Puts the commands on their way: with PIPELINING all of them in one write (RFC 2920 3.1); without
         /// it, each goes when the previous one was answered (<see cref="Next"/>).
         /// </summary>
-        public void SendCommands(bool resetFirst, string mailParameters, bool replyOwed)
+        public void SendCommands(bool resetFirst, EsmtpParameters mailParameters, bool replyOwed)
         {
             _reset = resetFirst;
             if (resetFirst)
@@ -69,12 +69,13 @@ namespace SmtpPs.Session
                 _commands.Add(SmtpCommand.Of("RSET", SmtpStage.Reset, Name));
             }
 
-            _commands.Add(SmtpCommand.Of(Envelope.MailCommandWith(mailParameters), SmtpStage.MailFrom, Name));
+            _commands.Add(SmtpCommand.WithParameters(mailParameters, mailParameters.AppendTo(Envelope.MailCommand), SmtpStage.MailFrom, Name));
             if (_session.Options.GoesPast(SmtpQuitAfter.Mail))
             {
                 foreach (string recipient in Envelope.To)
                 {
-                    _commands.Add(SmtpCommand.Of(Envelope.RcptCommandWith(recipient, _session.RcptParameters(recipient)), SmtpStage.RcptTo, Name));
+                    EsmtpParameters rcpt = _session.RcptParameters(recipient);
+                    _commands.Add(SmtpCommand.WithParameters(rcpt, rcpt.AppendTo(Envelope.RcptCommand(recipient)), SmtpStage.RcptTo, Name));
                 }
             }
 

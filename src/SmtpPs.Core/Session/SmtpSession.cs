@@ -85,7 +85,7 @@ namespace SmtpPs.Session
             ThrowIfEnded();
             var transaction = new MailTransaction(this, content, envelope, result);
             _current = transaction;
-            string? parameters = MailParameters.For(content, envelope, this, out MessageProblem? notSent);
+            EsmtpParameters? parameters = MailParameters.For(content, envelope, Capabilities, Options, UsesDsn(), ServerName, out MessageProblem? notSent);
             if (notSent != null)
             {
                 transaction.Refuse(notSent);
@@ -253,7 +253,7 @@ namespace SmtpPs.Session
         }
 
         /// <summary>RCPT parameters for DSN (RFC 3461 4.1, 4.2): NOTIFY, and ORCPT for an ASCII address.</summary>
-        internal string RcptParameters(string recipient) => UsesDsn() ? MailParameters.ForRecipient(recipient, Options) : string.Empty;
+        internal EsmtpParameters RcptParameters(string recipient) => UsesDsn() ? MailParameters.ForRecipient(recipient, Options) : EsmtpParameters.None;
 
         /// <summary>True when DSN parameters are wanted and the server offers DSN; warns once when it does not.</summary>
         internal bool UsesDsn()

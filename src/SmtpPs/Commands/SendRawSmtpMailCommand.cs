@@ -23,6 +23,7 @@ namespace SmtpPs.Commands
         private const string PathSet = "Path";
         private const string LiteralPathSet = "LiteralPath";
 
+        private SessionOptions? _options;
         private MailDelivery? _delivery;
         private ProgressReporter? _progress;
         private byte[]? _scanBuffer;
@@ -104,19 +105,20 @@ namespace SmtpPs.Commands
                     "-DeliveryNotification Never cannot be combined with Success, Failure or Delay (RFC 3461 4.1).", DeliveryNotification));
             }
 
-            if (EnvelopeId != null && (EnvelopeId.Length > 100 || EnvelopeId.Any(c => c < '!' || c > '~')))
+            if (EnvelopeId != null && (EnvelopeId.Any(c => c < '!' || c > '~') || Xtext.Encode(EnvelopeId).Length > MailParameters.MaxEnvelopeIdXtext))
             {
                 ThrowTerminatingError(ErrorRecords.InvalidArgument("InvalidEnvelopeId",
-                    "-EnvelopeId must be 1 to 100 printable ASCII characters without spaces (RFC 3461 4.4).", EnvelopeId));
+                    $"-EnvelopeId must be printable ASCII without spaces, at most {MailParameters.MaxEnvelopeIdXtext} characters once encoded " +
+                    "for the wire, where '+' and '=' take three characters each (RFC 3461 4.4).", EnvelopeId));
             }
 
-            SessionOptions options = BuildSessionOptions();
-            options.QuitAfter = QuitAfter;
-            options.Notify = DeliveryNotification;
-            options.ReturnContent = ReturnContent;
-            options.EnvelopeId = EnvelopeId;
+            _options = BuildSessionOptions();
+            _options.QuitAfter = QuitAfter;
+            _options.Notify = DeliveryNotification;
+            _options.ReturnContent = ReturnContent;
+            _options.EnvelopeId = EnvelopeId;
             _progress = new ProgressReporter(this, $"Send-RawSmtpMail to {Target}");
-            _delivery = new MailDelivery(options, this, CreateLog(), StopToken);
+            _delivery = new MailDelivery(_options, this, CreateLog(), StopToken);
         }
 
         protected override void ProcessRecord()
@@ -130,10 +132,11 @@ namespace SmtpPs.Commands
             foreach (MessageContent message in messages)
             {
                 Envelope envelope = MessageEnvelopes.For(this, message, From, To, RecipientsFromHeaders);
-                CheckCommandLength(envelope.MailCommand, envelope.From);
-                foreach (string recipient in envelope.To)
+                string? tooLong = MailParameters.CheckLengths(message, envelope, _options!);
+                if (tooLong != null)
                 {
-                    CheckCommandLength(Envelope.RcptCommand(recipient), recipient);
+                    ThrowTerminatingError(ErrorRecords.InvalidArgument("CommandTooLong",
+                        $"{tooLong} Use shorter addresses{(_options!.WantsDsn ? ", or fewer delivery-notification parameters" : string.Empty)}.", message.Name));
                 }
 
                 envelopes.Add(envelope);
@@ -217,15 +220,6 @@ namespace SmtpPs.Commands
 
             _progress!.Message(message.Name);
             _delivery!.Submit(message, envelope);
-        }
-
-        private void CheckCommandLength(string command, string value)
-        {
-            string? problem = CommandLine.Check(command);
-            if (problem != null)
-            {
-                ThrowTerminatingError(ErrorRecords.InvalidArgument("CommandTooLong", $"'{command}' cannot be sent: {problem}", value));
-            }
         }
     }
 }
