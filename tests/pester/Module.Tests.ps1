@@ -49,6 +49,16 @@ Describe 'The SmtpPs module as built' {
         (Get-Content (Join-Path $PSScriptRoot '../../CHANGELOG.md') -Raw) | Should -Match ('## ' + [regex]::Escape((Get-Module SmtpPs).Version.ToString(3)))
     }
 
+    It 'names in the README only parameters that its cmdlets have' {
+        # The README no longer copies the syntax (Get-Help has it); what it does name must exist.
+        $readme = Get-Content (Join-Path $PSScriptRoot '../../README.md') -Raw
+        $parameters = (Get-Command -Module SmtpPs).Parameters.Values + (Get-Command (Join-Path $PSScriptRoot '../../build.ps1')).Parameters.Values
+        $known = @($parameters.Name) + @($parameters.Aliases) + [System.Management.Automation.PSCmdlet]::CommonParameters + [System.Management.Automation.PSCmdlet]::OptionalCommonParameters
+        $named = [regex]::Matches($readme, '`-([A-Za-z]+)') | ForEach-Object { $_.Groups[1].Value } | Sort-Object -Unique
+        $named.Count | Should -BeGreaterThan 10
+        $named | Where-Object { $_ -notin $known } | Should -BeNullOrEmpty
+    }
+
     It 'uses only approved verbs' {
         $approved = (Get-Verb).Verb
         (Get-Command -Module SmtpPs).Verb | ForEach-Object { $_ | Should -BeIn $approved }

@@ -4,7 +4,7 @@ using System.Text;
 namespace SmtpPs.Protocol
 {
     /// <summary>
-    /// The one choke point every command line passes before it reaches the wire (RELIABILITY rows 1-2):
+    /// The one choke point every command line passes before it reaches the wire (hazards: H-INJECT):
     /// whatever built the line, a CR, LF or NUL in it, a character outside ASCII, or a line over the
     /// RFC 5321 limit is refused here, so nothing a user passes can add a command.
     /// </summary>

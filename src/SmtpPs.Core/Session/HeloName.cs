@@ -7,7 +7,7 @@ namespace SmtpPs.Session
 {
     /// <summary>
     /// The name the client gives in EHLO/HELO (RFC 5321 4.1.1.1, 4.1.4): a fully qualified domain name,
-    /// or an address literal when the machine has none (RELIABILITY row 4).
+    /// or an address literal when the machine has none (hazards: H-HELO).
     /// </summary>
     internal static class HeloName
     {

@@ -60,7 +60,7 @@ namespace SmtpPs.Session
 
         /// <summary>
         /// STARTTLS is required when asked for, and whenever credentials would otherwise cross a plaintext
-        /// link (RFC 4954 4; RELIABILITY row 28), unless the user opted in by name.
+        /// link (RFC 4954 4; hazards: H-PLAIN-AUTH), unless the user opted in by name.
         /// </summary>
         public bool RequiresStartTls => WantsStartTls &&
             (TlsMode == SmtpTlsMode.StartTls || (Credentials != null && !AllowUnencryptedAuthentication));

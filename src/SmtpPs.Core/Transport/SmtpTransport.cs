@@ -57,7 +57,7 @@ namespace SmtpPs.Transport
 
         /// <summary>
         /// Resolves <paramref name="host"/> (A and AAAA) and tries each address in turn, each attempt
-        /// bounded by <paramref name="connectTimeout"/> (RELIABILITY row 60).
+        /// bounded by <paramref name="connectTimeout"/> (hazards: H-CONNECT).
         /// </summary>
         public static SmtpTransport Connect(string host, int port, TimeSpan connectTimeout, Action<string> verbose,
             CancellationToken cancellation) =>
@@ -262,7 +262,7 @@ namespace SmtpPs.Transport
         {
             try
             {
-                // The send timeout catches a server that stops reading (RELIABILITY row 47).
+                // The send timeout catches a server that stops reading (hazards: H-STALL).
                 _socket.SendTimeout = deadline.RemainingMillisecondsOrThrow();
                 _stream.Write(buffer, offset, count);
             }

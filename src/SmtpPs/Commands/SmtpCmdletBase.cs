@@ -186,7 +186,7 @@ namespace SmtpPs.Commands
                 options.Credentials = new SaslCredentials(user!, AccessToken == null ? Credential?.Password : null, AccessToken);
                 if (TlsMode == SmtpTlsMode.None && !AllowUnencryptedAuthentication)
                 {
-                    // RELIABILITY row 28: refused before anything is sent, not after the server asked.
+                    // hazards: H-PLAIN-AUTH: refused before anything is sent, not after the server asked.
                     ThrowTerminatingError(new ErrorRecord(
                         new SecurityException("-TlsMode None would send the credentials without encryption; use TLS, or give -AllowUnencryptedAuthentication to send them anyway."),
                         "UnencryptedAuthenticationRefused", ErrorCategory.SecurityError, TlsMode));
