@@ -34,7 +34,7 @@ Describe 'Hostile message files are refused before anything is sent, with the li
     ) {
         param($name, $id, $bytes, $line)
         $file = New-MessageFile -Bytes $bytes
-        $thrown = { Send-RawSmtpMail -Path $file @common -Port $server.Port } | Should -Throw -PassThru
+        $thrown = { Send-RawSmtpMail -Path $file @common -Port $server.Port -ErrorAction Stop } | Should -Throw -PassThru
         $thrown.FullyQualifiedErrorId | Should -Be "$id,$cmdletId"
         $thrown.CategoryInfo.Category | Should -Be 'InvalidData'
         $thrown.TargetObject | Should -Be $file

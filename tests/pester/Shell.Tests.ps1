@@ -114,7 +114,7 @@ Describe 'Envelope from the headers' {
     ) {
         param($name, $text, $id)
         $message = New-MessageFile -Text $text
-        { Send-RawSmtpMail -Path $message -RecipientsFromHeaders -Server 127.0.0.1 -Port $server.Port } | Should -Throw -ErrorId "$id,$cmdletId"
+        { Send-RawSmtpMail -Path $message -RecipientsFromHeaders -Server 127.0.0.1 -Port $server.Port -ErrorAction Stop } | Should -Throw -ErrorId "$id,$cmdletId"
         @($server.Connections).Count | Should -Be 0
     }
 

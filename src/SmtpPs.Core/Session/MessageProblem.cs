@@ -19,6 +19,12 @@ namespace SmtpPs.Session
 
         /// <summary>The content could not be read (<see cref="MessageProblem.ReadFailure"/>).</summary>
         Unreadable,
+
+        /// <summary>
+        /// The caller could not make a message of what it was given (a path that names no file, an envelope
+        /// the headers cannot give); <see cref="MessageProblem.Code"/> names the problem for good.
+        /// </summary>
+        Unusable,
     }
 
     /// <summary>
@@ -47,6 +53,9 @@ namespace SmtpPs.Session
 
         public System.Exception? ReadFailure { get; private set; }
 
+        /// <summary>A stable name for an <see cref="MessageProblemKind.Unusable"/> problem (say "MessageFileNotFound").</summary>
+        public string? Code { get; private set; }
+
         public static MessageProblem Refused(SmtpReply reply, string explanation) =>
             new MessageProblem(MessageProblemKind.Refused, explanation) { Reply = reply };
 
@@ -58,6 +67,9 @@ namespace SmtpPs.Session
 
         public static MessageProblem BadContent(ContentException content) =>
             new MessageProblem(MessageProblemKind.Content, content.Message) { Content = content };
+
+        public static MessageProblem Unusable(string code, string explanation) =>
+            new MessageProblem(MessageProblemKind.Unusable, explanation) { Code = code };
 
         public static MessageProblem Unreadable(System.Exception failure) =>
             new MessageProblem(MessageProblemKind.Unreadable, $"It could not be read: {failure.Message}") { ReadFailure = failure };

@@ -24,7 +24,12 @@ namespace SmtpPs.Commands
             switch (problem.Kind)
             {
                 case MessageProblemKind.RecipientRefused:
-                    return Rejected(problem.Reply!, $"{problem.Explanation}; {RecipientOutcome(result)}", result);
+                    // The ErrorId says what a script that stops on the error must know first: whether the
+                    // message went to the other recipients (so that sending it again would duplicate it).
+                    ErrorRecord refused = Rejected(problem.Reply!, $"{problem.Explanation}; {RecipientOutcome(result)}", result);
+                    return result.Status == SmtpDeliveryStatus.Delivered
+                        ? new ErrorRecord(refused.Exception, "SmtpPartiallyDelivered", refused.CategoryInfo.Category, refused.TargetObject) { ErrorDetails = refused.ErrorDetails }
+                        : refused;
                 case MessageProblemKind.Refused:
                     return Rejected(problem.Reply!, problem.Explanation, result);
                 case MessageProblemKind.NotSent:
@@ -38,6 +43,13 @@ namespace SmtpPs.Commands
                     }, reason == SmtpNotSentReason.TooLarge ? ErrorCategory.LimitsExceeded : ErrorCategory.InvalidData, result.Path);
                 case MessageProblemKind.Content:
                     return Content(problem.Content!, result.Path);
+                case MessageProblemKind.Unusable:
+                    return new ErrorRecord(new ArgumentException(problem.Explanation), problem.Code, problem.Code switch
+                    {
+                        "MessageFileUnreadable" => ErrorCategory.ReadError,
+                        "NoSender" or "NoRecipients" or "InvalidHeaderAddress" or "HeaderBlockTooLong" => ErrorCategory.InvalidData,
+                        _ => ErrorCategory.InvalidArgument,
+                    }, result.Path);
                 default:
                     Exception failure = problem.ReadFailure!;
                     return new ErrorRecord(failure, "MessageFileReadFailed", ErrorCategory.ReadError, result.Path)

@@ -59,6 +59,10 @@ namespace SmtpPs.Commands
         [Parameter]
         public SwitchParameter PassThru { get; set; }
 
+        /// <summary>Writes only the SmtpMessageResult objects, one per message, and no replies: what a scheduled script reads.</summary>
+        [Parameter]
+        public SwitchParameter ResultOnly { get; set; }
+
         /// <summary>Stops the real dialogue after this step, then RSET/QUIT: checks without delivering.</summary>
         [Parameter]
         public SmtpQuitAfter QuitAfter { get; set; } = SmtpQuitAfter.None;
@@ -125,26 +129,20 @@ namespace SmtpPs.Commands
         {
             bool literal = ParameterSetName == LiteralPathSet;
             _scanBuffer ??= new byte[ContentScanner.BlockSize];
-            List<MessageContent> messages = MessageFiles.Resolve(this, literal ? LiteralPath : Path, literal, _scanBuffer, StopToken);
-
-            // Every file of this call and its envelope are checked before any of them is sent.
-            var envelopes = new List<Envelope>();
-            foreach (MessageContent message in messages)
+            foreach (string given in literal ? LiteralPath : Path)
             {
-                Envelope envelope = MessageEnvelopes.For(this, message, From, To, RecipientsFromHeaders);
-                string? tooLong = MailParameters.CheckLengths(message, envelope, _options!);
-                if (tooLong != null)
+                foreach (ResolvedFile file in MessageFiles.Resolve(this, given, literal))
                 {
-                    ThrowTerminatingError(ErrorRecords.InvalidArgument("CommandTooLong",
-                        $"{tooLong} Use shorter addresses{(_options!.WantsDsn ? ", or fewer delivery-notification parameters" : string.Empty)}.", message.Name));
+                    MessageContent? content = file.Problem == null ? Read(file) : null;
+                    if (file.Problem != null)
+                    {
+                        Reject(file.Name, file.Problem);
+                    }
+                    else if (content != null)
+                    {
+                        Send(content);
+                    }
                 }
-
-                envelopes.Add(envelope);
-            }
-
-            for (int i = 0; i < messages.Count; i++)
-            {
-                SendOne(messages[i], envelopes[i]);
             }
         }
 
@@ -162,7 +160,7 @@ namespace SmtpPs.Commands
 
         void IDialogueSink.OnReply(SmtpReply reply)
         {
-            if (CanWrite)
+            if (CanWrite && !ResultOnly)
             {
                 WriteObject(reply);
             }
@@ -184,7 +182,7 @@ namespace SmtpPs.Commands
                 return;
             }
 
-            if (PassThru)
+            if (PassThru || ResultOnly)
             {
                 WriteObject(result);
             }
@@ -203,8 +201,48 @@ namespace SmtpPs.Commands
             }
         }
 
-        private void SendOne(MessageContent message, Envelope envelope)
+        /// <summary>Reads and checks a file; a file that cannot be sent is that file's problem, and the batch goes on.</summary>
+        private MessageContent? Read(ResolvedFile file)
         {
+            try
+            {
+                return FileContent.Read(file.FullPath!, _scanBuffer!, StopToken);
+            }
+            catch (ContentException e) when (e.Problem == ContentProblem.Empty)
+            {
+                Reject(file.Name, MessageProblem.Unusable("MessageFileEmpty",
+                    $"The message file '{file.Name}' is empty, or it is not a regular file (a FIFO, a device or standard input) that can be " +
+                    "read and checked before it is sent; to send text that is not in a file, give it to -Content."));
+            }
+            catch (ContentException e)
+            {
+                Reject(file.Name, MessageProblem.BadContent(e));
+            }
+            catch (Exception e) when (e is System.IO.IOException || e is UnauthorizedAccessException)
+            {
+                Reject(file.Name, MessageProblem.Unusable("MessageFileUnreadable", $"The message file '{file.Name}' cannot be read: {e.Message}"));
+            }
+
+            return null;
+        }
+
+        /// <summary>Makes the envelope of a message and sends it; an envelope that cannot be made is that message's problem.</summary>
+        private void Send(MessageContent message)
+        {
+            Envelope? envelope = MessageEnvelopes.For(message, From, To, RecipientsFromHeaders, out MessageProblem? problem);
+            if (envelope == null)
+            {
+                Reject(message.Name, problem!);
+                return;
+            }
+
+            string? tooLong = MailParameters.CheckLengths(message, envelope, _options!);
+            if (tooLong != null)
+            {
+                Reject(message.Name, MessageProblem.Unusable("CommandTooLong", $"{tooLong} Use shorter addresses."));
+                return;
+            }
+
             string action = $"Send to {Target} (TLS {TlsMode}) from <{envelope.From}> to <{string.Join(">, <", envelope.To)}>, " +
                             $"{message.Facts.WireSize.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)} octets";
             if (!ShouldProcess(message.Name, action))
@@ -221,5 +259,8 @@ namespace SmtpPs.Commands
             _progress!.Message(message.Name);
             _delivery!.Submit(message, envelope);
         }
+
+        /// <summary>A message that cannot be sent gets its outcome in its place among the others, and the batch goes on.</summary>
+        private void Reject(string name, MessageProblem problem) => _delivery!.Reject(name, From ?? string.Empty, problem);
     }
 }
