@@ -6,8 +6,9 @@ namespace SmtpPs.Mime
     /// <summary>
     /// How a MIME message is written for the wire: CRLF line ends (RFC 5322 2.1, RFC 5321 2.3.8), no
     /// Bcc or Resent-Bcc field (RFC 5322 3.6.3: their addresses are for the envelope only), and a final
-    /// line break. UTF-8 address fields only when an address itself is not ASCII, which needs SMTPUTF8
-    /// anyway (RFC 6531, RFC 6532); every other non-ASCII text is already RFC 2047/2231 encoded.
+    /// line break. Non-ASCII text is RFC 2047/2231 encoded, so the message is ASCII, except when an
+    /// address's local part is not ASCII: no encoding can carry that, the message needs SMTPUTF8
+    /// (RFC 6531) anyway, and MimeKit then writes the header text in UTF-8 as RFC 6532 allows.
     /// </summary>
     internal static class WireFormat
     {

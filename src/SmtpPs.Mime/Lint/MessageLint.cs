@@ -9,8 +9,11 @@ namespace SmtpPs.Mime
     {
         private const int BufferSize = 64 * 1024;
 
-        /// <summary>Checks raw content (a file, a string's or an array's octets), sent as it is.</summary>
-        public static IReadOnlyList<MessageLintFinding> CheckRaw(Stream content, string? source, string? path, CancellationToken cancellationToken)
+        /// <summary>
+        /// Checks raw content (a file, a string's or an array's octets), sent as it is. Findings name
+        /// <paramref name="path"/> when there is one, else the message's Message-ID, else <paramref name="name"/>.
+        /// </summary>
+        public static IReadOnlyList<MessageLintFinding> CheckRaw(Stream content, string name, string? path, CancellationToken cancellationToken)
         {
             var linter = new MessageLinter(rawContent: true);
             byte[] buffer = new byte[BufferSize];
@@ -21,7 +24,7 @@ namespace SmtpPs.Mime
                 linter.Write(buffer, 0, read);
             }
 
-            return linter.Complete(source ?? MessageNames.For(linter.MessageId?.Trim('<', '>')), path);
+            return linter.Complete(path ?? linter.MessageId ?? name, path);
         }
 
         /// <summary>Checks a MIME object's wire form, written through the linter as the sender would write it.</summary>

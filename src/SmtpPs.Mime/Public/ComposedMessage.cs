@@ -33,7 +33,7 @@ namespace SmtpPs
         public string[] From => Addresses(MimeMessage.From);
 
         /// <summary>The agent that sends for the authors, when it is not the author (RFC 5322 3.6.2); otherwise null.</summary>
-        public string? Sender => MimeMessage.Sender?.ToString();
+        public string? Sender => MimeMessage.Sender is null ? null : Display(MimeMessage.Sender);
 
         /// <summary>The primary recipients.</summary>
         public string[] To => Addresses(MimeMessage.To);
@@ -117,6 +117,24 @@ namespace SmtpPs
             return new UTF8Encoding(false).GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
         }
 
-        private static string[] Addresses(InternetAddressList list) => list.Select(a => a.ToString()).ToArray();
+        private static string[] Addresses(InternetAddressList list) => list.Select(Display).ToArray();
+
+        /// <summary>"Name &lt;addr&gt;" as people write it: the name quoted only when RFC 5322 3.2.3 needs it.</summary>
+        private static string Display(InternetAddress address)
+        {
+            if (!(address is MailboxAddress mailbox))
+            {
+                return address.ToString();
+            }
+
+            string? name = mailbox.Name;
+            if (name is null || name.Length == 0)
+            {
+                return mailbox.Address;
+            }
+
+            bool quote = name.IndexOfAny("()<>[]:;@\\,.\"".ToCharArray()) >= 0 || name.Trim() != name;
+            return $"{(quote ? MimeKit.Utils.MimeUtils.Quote(name) : name)} <{mailbox.Address}>";
+        }
     }
 }

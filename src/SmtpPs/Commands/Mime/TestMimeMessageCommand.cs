@@ -97,7 +97,7 @@ namespace SmtpPs.Commands
                 else
                 {
                     using var stream = new MemoryStream(input.Raw!, writable: false);
-                    findings = MessageLint.CheckRaw(stream, null, null, _stop.Token);
+                    findings = MessageLint.CheckRaw(stream, input.Name, null, _stop.Token);
                 }
             }
             catch (Exception e) when (e is IOException || e is UnauthorizedAccessException || e is NotSupportedException)
