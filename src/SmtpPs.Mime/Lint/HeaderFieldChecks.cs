@@ -108,12 +108,13 @@ namespace SmtpPs.Mime
                 }
             }
 
-            if (_rawContent && string.Equals(name, "Bcc", StringComparison.OrdinalIgnoreCase))
+            if (_rawContent && string.Equals(name, "Bcc", StringComparison.OrdinalIgnoreCase) && !IsBlank(value, length))
             {
                 _add(LintRule.BccPresent, line, "The message has a Bcc field: sent as it is, it shows the blind copies to every recipient. Remove it and give those addresses as envelope recipients.");
             }
         }
 
+        /// <summary>Called once, at the empty line that ends the header block or at the end of the message.</summary>
         public void EndOfHeaders()
         {
             if (!_counts.ContainsKey("From"))
