@@ -235,15 +235,15 @@ namespace SmtpPs.Mime
                     throw new MessageDraftException("InvalidHeaderValue", $"-Header '{name}': {badValue}", text);
                 }
 
-                if (string.Equals(name, "Message-ID", StringComparison.OrdinalIgnoreCase) && !MessageIdSyntax.IsMsgId(WithBrackets(text)) ||
-                    !string.Equals(name, "Message-ID", StringComparison.OrdinalIgnoreCase) && single && !string.Equals(name, "Date", StringComparison.OrdinalIgnoreCase) &&
-                    !MessageIdSyntax.IsMsgIdList(text))
+                // Message-ID holds one msg-id; In-Reply-To and References one or more (RFC 5322 3.6.4).
+                bool messageId = string.Equals(name, "Message-ID", StringComparison.OrdinalIgnoreCase);
+                if (messageId && !MessageIdSyntax.IsMsgId(WithBrackets(text)) || single && !messageId && !MessageIdSyntax.IsMsgIdList(text))
                 {
                     throw new MessageDraftException("InvalidHeaderValue",
                         $"-Header {name} '{text}' is not a message identifier such as <unique-part@example.org> (RFC 5322 3.6.4).", text);
                 }
 
-                result.Add(new KeyValuePair<string, object>(name, string.Equals(name, "Message-ID", StringComparison.OrdinalIgnoreCase) ? WithBrackets(text) : text));
+                result.Add(new KeyValuePair<string, object>(name, messageId ? WithBrackets(text) : text));
             }
 
             return result;
