@@ -386,3 +386,80 @@ Describe 'Format views of a composed message' {
         $list | Should -Not -Match 'Size|MimeMessage'
     }
 }
+
+Describe 'What the sender reads from a composed message (SmtpPs.Mime.MimeSources, internal)' {
+    BeforeAll {
+        $assembly = [SmtpPs.ComposedMessage].Assembly
+        $script:tryGet = $assembly.GetType('SmtpPs.Mime.MimeSources').GetMethod('TryGet')
+        function script:Get-Source($value) { $tryGet.Invoke($null, @($value.psobject.BaseObject)) }
+        function script:Read-All($stream) {
+            try { $buffer = [System.IO.MemoryStream]::new(); $stream.CopyTo($buffer); , $buffer.ToArray() } finally { $stream.Dispose() }
+        }
+    }
+
+    It 'gives the envelope and a stream of exactly the wire octets' {
+        $file = New-TestBinaryFile -Name 'source.bin' -Length 300000
+        $message = New-MimeMessage -From 'A <a@example.org>' -To b@example.org -Bcc c@example.org -Subject 'Ça' -Attachments $file
+        $source = Get-Source $message
+        $source.Name | Should -Be $message.MessageId
+        $source.Envelope.From | Should -Be 'a@example.org'
+        @($source.Envelope.To) | Should -Be @('b@example.org', 'c@example.org')
+        $octets = Read-All $source.Open()
+        [System.Text.Encoding]::UTF8.GetString($octets) | Should -BeExactly $message.ToString()
+        $again = Read-All $source.Open()
+        $again.Length | Should -Be $octets.Length -Because 'each Open() writes the message anew'
+    }
+
+    It 'streams a 200 MB attachment through a bounded buffer' {
+        $file = Join-Path $TestDrive 'sparse.bin'
+        $stream = [System.IO.File]::Create($file); $stream.SetLength(200MB); $stream.Dispose()
+        $source = Get-Source (New-MimeMessage -From a@example.org -To b@example.org -Attachments $file)
+        [GC]::Collect()
+        $before = [GC]::GetTotalMemory($true)
+        $reader = $source.Open()
+        $buffer = [byte[]]::new(65536)
+        $total = 0L
+        $peak = 0L
+        try {
+            while (($n = $reader.Read($buffer, 0, $buffer.Length)) -gt 0) {
+                $total += $n
+                if ($total % 32MB -lt 65536) { $peak = [Math]::Max($peak, [GC]::GetTotalMemory($false) - $before) }
+            }
+        }
+        finally { $reader.Dispose() }
+        $total | Should -BeGreaterThan (200MB * 4 / 3)
+        $peak / 1MB | Should -BeLessThan 64
+    }
+
+    It 'stops writing and closes the attachment file when the reader stops early' {
+        if (-not (Test-Path "/proc/$PID/fd")) { Set-ItResult -Skipped -Because 'counting open files needs /proc' }
+        $file = Join-Path $TestDrive 'early.bin'
+        $stream = [System.IO.File]::Create($file); $stream.SetLength(100MB); $stream.Dispose()
+        $source = Get-Source (New-MimeMessage -From a@example.org -To b@example.org -Attachments $file)
+        $reader = $source.Open()
+        $null = $reader.Read([byte[]]::new(65536), 0, 65536)
+        (Get-ChildItem "/proc/$PID/fd" | Where-Object { $_.LinkTarget -eq $file }) | Should -Not -BeNullOrEmpty -Because 'the writer is reading the file'
+        $reader.Dispose()
+        $deadline = [DateTime]::UtcNow.AddSeconds(10)
+        while ((Get-ChildItem "/proc/$PID/fd" | Where-Object { $_.LinkTarget -eq $file }) -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 50 }
+        Get-ChildItem "/proc/$PID/fd" | Where-Object { $_.LinkTarget -eq $file } | Should -BeNullOrEmpty
+    }
+
+    It 'throws the writer''s failure from Read: an attachment file that has gone' {
+        $file = New-TestBinaryFile -Name 'vanishing.bin' -Length 1000
+        $source = Get-Source (New-MimeMessage -From a@example.org -To b@example.org -Attachments $file)
+        Remove-Item -LiteralPath $file
+        $reader = $source.Open()
+        $failure = $null
+        try { $null = Read-All $reader } catch { $failure = $_.Exception }
+        while ($failure -is [System.Management.Automation.MethodInvocationException]) { $failure = $failure.InnerException }
+        $failure | Should -BeOfType ([System.IO.FileNotFoundException])
+    }
+
+    It 'recognises a MimeKit MimeMessage as a source, and a string or a byte array as none' {
+        $mime = (New-MimeMessage -From a@example.org -To b@example.org).MimeMessage
+        (Get-Source $mime).GetType().Name | Should -Be 'MimeKitMessageSource'
+        Get-Source 'From: a@example.org' | Should -BeNullOrEmpty
+        $tryGet.Invoke($null, @(, [byte[]](1, 2))) | Should -BeNullOrEmpty
+    }
+}

@@ -21,5 +21,12 @@ namespace SmtpPs.Mime
         /// composed. Attachment files are read as they are written, through a fixed-size buffer.
         /// </summary>
         public abstract void WriteTo(Stream destination, CancellationToken cancellationToken);
+
+        /// <summary>
+        /// The wire form as a stream to read, a new one each time: <see cref="WriteTo"/> runs on a
+        /// thread of its own through a bounded buffer (<see cref="WrittenStream"/>), so the message is
+        /// never held whole. Dispose it to stop early; a write failure is thrown from Read.
+        /// </summary>
+        public Stream Open() => new WrittenStream(WriteTo);
     }
 }
