@@ -250,3 +250,5 @@ foreach ($size in $w5Files.Keys) {
 }
 $lines | Set-Content -LiteralPath $ResultsPath
 Write-Host "Wrote $ResultsPath"
+# W6 (composing with a large attachment) appends its own section.
+& (Join-Path $PSScriptRoot 'compose.ps1') -ModulePath $ModulePath -ResultsPath $ResultsPath -Sizes $(if ($Quick) { @(64MB, 256MB) } else { @(256MB, 1GB) })

@@ -11,7 +11,7 @@
     PowerShellVersion      = '5.1'
     DotNetFrameworkVersion = '4.7.2'
     FormatsToProcess       = @('SmtpPs.Format.ps1xml')
-    CmdletsToExport        = @('Send-RawSmtpMail', 'Test-SmtpServer')
+    CmdletsToExport        = @('Send-RawSmtpMail', 'Test-SmtpServer', 'New-MimeMessage', 'Test-MimeMessage', 'Save-MimeMessage')
     FunctionsToExport      = @()
     VariablesToExport      = @()
     AliasesToExport        = @()

@@ -17,9 +17,9 @@ Describe 'The SmtpPs module as built' {
 
     It 'lists its cmdlets explicitly, without wildcards' {
         $data = Import-PowerShellDataFile -Path $manifestPath
-        $data.CmdletsToExport | Should -Be @('Send-RawSmtpMail', 'Test-SmtpServer')
+        $data.CmdletsToExport | Should -Be @('Send-RawSmtpMail', 'Test-SmtpServer', 'New-MimeMessage', 'Test-MimeMessage', 'Save-MimeMessage')
         $data.CmdletsToExport | Where-Object { $_ -match '\*' } | Should -BeNullOrEmpty
-        (Get-Command -Module SmtpPs).Name | Sort-Object | Should -Be @('Send-RawSmtpMail', 'Test-SmtpServer')
+        (Get-Command -Module SmtpPs).Name | Sort-Object | Should -Be @('New-MimeMessage', 'Save-MimeMessage', 'Send-RawSmtpMail', 'Test-MimeMessage', 'Test-SmtpServer')
     }
 
     It 'carries the version of Directory.Build.props' {
