@@ -1,7 +1,8 @@
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
     $script:cmdletId = 'SmtpPs.Commands.SendRawSmtpMailCommand'
-    $script:file = New-MessageFile -Text "Subject: auth`r`n`r`nauthenticated`r`n"
+    # Complete headers: with -Debug, even a warning about a missing Date would prompt (and fail) in a non-interactive run.
+    $script:file = New-MessageFile -Text "From: a@example.org`r`nDate: Mon, 30 Nov 2026 08:00:00 +0000`r`nMessage-ID: <auth@example.org>`r`nSubject: auth`r`n`r`nauthenticated`r`n"
     $script:cert = [SmtpPs.TestServer.TestCertificates]::CreateSelfSigned('localhost')
     $script:pin = [SmtpPs.TestServer.TestCertificates]::Sha256($cert)
     $script:password = 'correct horse battery staple'

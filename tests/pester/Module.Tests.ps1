@@ -107,10 +107,10 @@ Describe 'Get-Help <command>' -ForEach @(
 }
 
 Describe 'Get-Help details' {
-    It 'gives -Port its default of 25 and -Path its pipeline input' {
+    It 'gives -Port its default of 25 and -InputObject the pipeline input' {
         $help = Get-Help Send-RawSmtpMail -Parameter Port
         $help.DefaultValue | Should -Be '25'
-        (Get-Help Send-RawSmtpMail -Parameter Path).PipelineInput | Should -Be 'True (ByPropertyName, ByValue)'
+        (Get-Help Send-RawSmtpMail -Parameter InputObject).PipelineInput | Should -Be 'True (ByValue)'
         (Get-Help Send-RawSmtpMail -Parameter Path).Globbing | Should -Be 'true'
     }
 

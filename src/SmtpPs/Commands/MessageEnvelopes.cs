@@ -14,10 +14,63 @@ namespace SmtpPs.Commands
     /// </summary>
     internal static class MessageEnvelopes
     {
-        /// <summary>The envelope, or null with <paramref name="problem"/> saying why there is none.</summary>
+        /// <summary>
+        /// The envelope of a MIME object: -From, else the sender its fields imply; -To, else (and with
+        /// -RecipientsFromHeaders, also) its To, Cc and Bcc. Every address passes the same checks.
+        /// </summary>
+        public static Envelope? For(MessageContent message, Mime.EnvelopeDefaults implied, string? from, string[]? to, bool recipientsFromHeaders,
+            out MessageProblem? problem)
+        {
+            problem = null;
+            string? sender = from ?? implied.From;
+            if (sender == null)
+            {
+                problem = MessageProblem.Unusable("NoSender", $"-From was not given and '{message.Name}' names no sender (no Sender: or From: field).");
+                return null;
+            }
+
+            if (from == null && (problem = Check(message, "From", sender, MailboxRules.CheckSender(sender))) != null)
+            {
+                return null;
+            }
+
+            var recipients = new List<string>(to ?? Array.Empty<string>());
+            if (to == null || recipientsFromHeaders)
+            {
+                foreach (string address in implied.To)
+                {
+                    if ((problem = Check(message, "To, Cc or Bcc", address, MailboxRules.CheckRecipient(address))) != null)
+                    {
+                        return null;
+                    }
+
+                    if (!recipients.Exists(r => string.Equals(r, address, StringComparison.OrdinalIgnoreCase)))
+                    {
+                        recipients.Add(address);
+                    }
+                }
+            }
+
+            if (recipients.Count == 0)
+            {
+                problem = MessageProblem.Unusable("NoRecipients", $"'{message.Name}' has no recipient: -To was not given and it has no To, Cc or Bcc address.");
+                return null;
+            }
+
+            return new Envelope(sender, recipients);
+        }
+
+        /// <summary>The envelope of raw content, or null with <paramref name="problem"/> saying why there is none.</summary>
         public static Envelope? For(MessageContent message, string? from, string[]? to, bool recipientsFromHeaders, out MessageProblem? problem)
         {
             problem = null;
+            if (to == null && !recipientsFromHeaders)
+            {
+                problem = MessageProblem.Unusable("RecipientsRequired",
+                    $"'{message.Name}' has no recipients: give them with -To, or take them from its headers with -RecipientsFromHeaders.");
+                return null;
+            }
+
             ContentFacts facts = message.Facts;
             if (facts.HeadersTruncated && (from == null || recipientsFromHeaders))
             {

@@ -22,24 +22,37 @@ namespace SmtpPs.Commands
     {
         private const string PathSet = "Path";
         private const string LiteralPathSet = "LiteralPath";
+        private const string ContentSet = "Content";
+        private const string InputObjectSet = "InputObject";
 
         private SessionOptions? _options;
         private MailDelivery? _delivery;
         private ProgressReporter? _progress;
-        private byte[]? _scanBuffer;
+        private MessageSourcing? _sourcing;
 
         /// <summary>Message files; wildcards allowed.</summary>
-        [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet, ValueFromPipeline = true,
-            ValueFromPipelineByPropertyName = true)]
+        [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet)]
         [SupportsWildcards]
         [ValidateNotNullOrEmpty]
         public string[] Path { get; set; } = Array.Empty<string>();
 
-        /// <summary>Message files, taken exactly as written; binds FileInfo objects from Get-ChildItem.</summary>
-        [Parameter(Mandatory = true, ParameterSetName = LiteralPathSet, ValueFromPipelineByPropertyName = true)]
+        /// <summary>Message files, taken exactly as written.</summary>
+        [Parameter(Mandatory = true, ParameterSetName = LiteralPathSet)]
         [Alias("PSPath", "LP", "FullName")]
         [ValidateNotNullOrEmpty]
         public string[] LiteralPath { get; set; } = Array.Empty<string>();
+
+        /// <summary>Messages given in memory: text (sent as UTF-8), a byte[], a New-MimeMessage message or a MimeKit MimeMessage; an array holds several.</summary>
+        [Parameter(Mandatory = true, ParameterSetName = ContentSet)]
+        [ValidateNotNull]
+        public object Content { get; set; } = Array.Empty<object>();
+
+        /// <summary>
+        /// What the pipeline brings: paths (strings, with wildcards), files from Get-ChildItem, objects with a
+        /// PSPath, FullName or Path property, New-MimeMessage and MimeKit messages, byte arrays.
+        /// </summary>
+        [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = InputObjectSet)]
+        public object? InputObject { get; set; }
 
         /// <summary>The envelope sender (MAIL FROM); an empty string sends the null path &lt;&gt;; left out, the file's From: address.</summary>
         [Parameter]
@@ -97,7 +110,8 @@ namespace SmtpPs.Commands
                 }
             }
 
-            if (To == null && !RecipientsFromHeaders)
+            bool onlyFiles = ParameterSetName == PathSet || ParameterSetName == LiteralPathSet;
+            if (onlyFiles && To == null && !RecipientsFromHeaders)
             {
                 ThrowTerminatingError(ErrorRecords.InvalidArgument("RecipientsRequired",
                     "Give the recipients with -To, or take them from the files' headers with -RecipientsFromHeaders.", null));
@@ -127,21 +141,24 @@ namespace SmtpPs.Commands
 
         protected override void ProcessRecord()
         {
-            bool literal = ParameterSetName == LiteralPathSet;
-            _scanBuffer ??= new byte[ContentScanner.BlockSize];
-            foreach (string given in literal ? LiteralPath : Path)
+            _sourcing ??= new MessageSourcing(this, StopToken);
+            IEnumerable<PreparedMessage> messages = ParameterSetName switch
             {
-                foreach (ResolvedFile file in MessageFiles.Resolve(this, given, literal))
+                PathSet => Path.SelectMany(path => _sourcing.FromPath(path, literal: false)),
+                LiteralPathSet => LiteralPath.SelectMany(path => _sourcing.FromPath(path, literal: true)),
+                ContentSet => _sourcing.FromContent(Content),
+                _ => _sourcing.FromPipeline(InputObject!),
+            };
+
+            foreach (PreparedMessage message in messages)
+            {
+                if (message.Problem != null)
                 {
-                    MessageContent? content = file.Problem == null ? Read(file) : null;
-                    if (file.Problem != null)
-                    {
-                        Reject(file.Name, file.Problem);
-                    }
-                    else if (content != null)
-                    {
-                        Send(content);
-                    }
+                    Reject(message.Name, message.Problem);
+                }
+                else
+                {
+                    Send(message);
                 }
             }
         }
@@ -201,35 +218,14 @@ namespace SmtpPs.Commands
             }
         }
 
-        /// <summary>Reads and checks a file; a file that cannot be sent is that file's problem, and the batch goes on.</summary>
-        private MessageContent? Read(ResolvedFile file)
-        {
-            try
-            {
-                return FileContent.Read(file.FullPath!, _scanBuffer!, StopToken);
-            }
-            catch (ContentException e) when (e.Problem == ContentProblem.Empty)
-            {
-                Reject(file.Name, MessageProblem.Unusable("MessageFileEmpty",
-                    $"The message file '{file.Name}' is empty, or it is not a regular file (a FIFO, a device or standard input) that can be " +
-                    "read and checked before it is sent; to send text that is not in a file, give it to -Content."));
-            }
-            catch (ContentException e)
-            {
-                Reject(file.Name, MessageProblem.BadContent(e));
-            }
-            catch (Exception e) when (e is System.IO.IOException || e is UnauthorizedAccessException)
-            {
-                Reject(file.Name, MessageProblem.Unusable("MessageFileUnreadable", $"The message file '{file.Name}' cannot be read: {e.Message}"));
-            }
-
-            return null;
-        }
-
         /// <summary>Makes the envelope of a message and sends it; an envelope that cannot be made is that message's problem.</summary>
-        private void Send(MessageContent message)
+        private void Send(PreparedMessage prepared)
         {
-            Envelope? envelope = MessageEnvelopes.For(message, From, To, RecipientsFromHeaders, out MessageProblem? problem);
+            MessageContent message = prepared.Content!;
+            MessageProblem? problem;
+            Envelope? envelope = prepared.Implied != null
+                ? MessageEnvelopes.For(message, prepared.Implied, From, To, RecipientsFromHeaders, out problem)
+                : MessageEnvelopes.For(message, From, To, RecipientsFromHeaders, out problem);
             if (envelope == null)
             {
                 Reject(message.Name, problem!);
@@ -250,14 +246,42 @@ namespace SmtpPs.Commands
                 return;
             }
 
-            if (message.Facts.HasBcc)
+            if (prepared.Implied == null)
             {
-                // A raw send does not strip it, so every recipient sees the Bcc list.
-                WriteWarning($"'{message.Name}' has a Bcc header: a raw send delivers it, with its addresses, to every recipient.");
+                WarnAboutHeaders(message);
             }
 
             _progress!.Message(message.Name);
             _delivery!.Submit(message, envelope);
+        }
+
+        /// <summary>
+        /// What receivers hold against a raw message, said but not refused (a raw message is sent as it is):
+        /// a Bcc header goes to every recipient; without From, Date or Message-ID (RFC 5322 3.6) many
+        /// receivers refuse it or mark it as spam.
+        /// </summary>
+        private void WarnAboutHeaders(MessageContent message)
+        {
+            string headers = message.Facts.Headers;
+            if (message.Facts.HasBcc)
+            {
+                WriteWarning($"'{message.Name}' has a Bcc header: a raw send delivers it, with its addresses, to every recipient.");
+            }
+
+            var missing = new List<string>();
+            foreach (string field in new[] { "From", "Date", "Message-ID" })
+            {
+                if (!HeaderFields.Has(headers, field))
+                {
+                    missing.Add(field);
+                }
+            }
+
+            if (missing.Count > 0 && !message.Facts.HeadersTruncated)
+            {
+                WriteWarning($"'{message.Name}' has no {string.Join(", no ", missing)} header (RFC 5322 3.6 requires From and Date, and " +
+                    "Message-ID lets receivers find duplicates); many receivers refuse such a message or mark it as spam. New-MimeMessage always sets them.");
+            }
         }
 
         /// <summary>A message that cannot be sent gets its outcome in its place among the others, and the batch goes on.</summary>
