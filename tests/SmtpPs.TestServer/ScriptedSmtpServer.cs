@@ -24,7 +24,7 @@ namespace SmtpPs.TestServer
     /// <item><c>bytewise text</c>: the same bytes, one write per byte</item>
     /// <item><c>trickle ms text</c>: one byte every ms milliseconds</item>
     /// <item><c>read</c>: read one command line; <c>data</c>: read up to CRLF.CRLF; <c>bdat</c>: a BDAT line and its octets</item>
-    /// <item><c>sleep ms</c>; <c>close</c>: close the connection at once</item>
+    /// <item><c>sleep ms</c>; <c>close</c>: close the connection at once; <c>reset</c>: close it with a TCP RST</item>
     /// <item><c>starttls</c>: the server side of the TLS handshake with <see cref="Certificate"/></item>
     /// </list>
     /// With <see cref="ImplicitTls"/> the handshake comes before the first step.
@@ -147,6 +147,14 @@ namespace SmtpPs.TestServer
                     {
                         stream = Handshake(stream);
                         continue;
+                    }
+
+                    if (step == "reset")
+                    {
+                        // Close with a TCP RST instead of FIN: the client's next read or write fails hard.
+                        client.LingerState = new LingerOption(true, 0);
+                        outcome = "reset by script";
+                        return;
                     }
 
                     if (!Run(step, stream, pending))

@@ -26,7 +26,7 @@ Describe 'Test-SmtpServer' {
             $probe.TlsActive | Should -BeTrue
             $probe.TlsProtocol | Should -BeIn @('Tls12', 'Tls13')
             $probe.CertificateSubject | Should -Be 'CN=localhost'
-            $probe.CertificateIssuer | Should -Be 'CN=SmtpPs Probe Test CA'
+            $probe.CertificateIssuer | Should -Be $ca.Subject
             $probe.CertificateDaysLeft | Should -BeIn @(29, 30)
             $probe.CertificateValidation | Should -Be 'Trusted'
             $probe.Authenticated | Should -BeNullOrEmpty

@@ -258,7 +258,7 @@ Describe 'Certificates' {
             $tls.Protocol | Should -BeIn @('Tls12', 'Tls13')
             $tls.CipherSuite | Should -Match '^TLS_'
             $tls.CertificateSubject | Should -Be 'CN=localhost'
-            $tls.CertificateIssuer | Should -Be 'CN=SmtpPs Test CA'
+            $tls.CertificateIssuer | Should -Be $ca.Subject
             $tls.CertificateNotAfter | Should -BeGreaterThan (Get-Date)
             $tls.Validation | Should -Be 'Trusted'
             $verbose | Should -Match "TLS established: $($tls.Protocol) $($tls.CipherSuite); certificate CN=localhost"

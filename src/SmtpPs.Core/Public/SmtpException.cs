@@ -165,6 +165,9 @@ namespace SmtpPs
         /// </summary>
         public bool RequiredForCredentials { get; internal set; }
 
+        /// <summary>True when TLS was tried from the first byte (implicit TLS) rather than after STARTTLS.</summary>
+        public bool ImplicitTls { get; internal set; }
+
         /// <summary>What was wrong with the certificate, when it was refused.</summary>
         public SmtpCertificateProblems CertificateProblems { get; internal set; }
 

@@ -151,6 +151,10 @@ namespace SmtpPs.Commands
             SmtpAuthenticationException { Failure: SmtpAuthenticationFailure.Unencrypted } =>
                 "Use TLS, or give -AllowUnencryptedAuthentication to send them anyway",
             SmtpTlsException { Failure: SmtpTlsFailure.CertificateRejected } t => CertificateHint(t),
+            SmtpTimeoutException { Stage: SmtpStage.Greeting } =>
+                "A server that speaks TLS from the first byte (implicit TLS, usually port 465) never greets in plain text: if that is this port, use -TlsMode Implicit",
+            SmtpTlsException { Failure: SmtpTlsFailure.HandshakeFailed, ImplicitTls: true } =>
+                "If the port speaks plain SMTP (25 and 587 do, with STARTTLS), -TlsMode Implicit is wrong for it",
             _ => null,
         };
 
@@ -163,17 +167,18 @@ namespace SmtpPs.Commands
                 return "-CertificateThumbprint pins another certificate";
             }
 
+            var hints = new List<string>();
             if ((problems & SmtpCertificateProblems.NameMismatch) != 0)
             {
-                return "Connect with a name the certificate carries, or give it with -TlsServerName";
+                hints.Add("Connect with a name the certificate carries, or give that name with -TlsServerName");
             }
 
             if ((problems & (SmtpCertificateProblems.Untrusted | SmtpCertificateProblems.Expired)) != 0 && thumbprint.Length > 0)
             {
-                return $"To trust this one certificate, pin it with -CertificateThumbprint {thumbprint}; -SkipCertificateCheck accepts any certificate (encrypted, but not authenticated)";
+                hints.Add($"To trust this one certificate, pin it with -CertificateThumbprint {thumbprint}; -SkipCertificateCheck accepts any certificate (encrypted, but not authenticated)");
             }
 
-            return null;
+            return hints.Count == 0 ? null : string.Join(". ", hints);
         }
 
         /// <summary>What the refusal of one recipient meant for the message, once its outcome is known.</summary>

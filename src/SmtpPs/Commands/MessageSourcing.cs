@@ -163,6 +163,11 @@ namespace SmtpPs.Commands
                     $"The message file '{file.Name}' is empty, or it is not a regular file (a FIFO, a device or standard input) that can be " +
                     "read and checked before it is sent; to send text that is not in a file, give it to -Content."));
             }
+            catch (ContentException e) when (e.Problem == ContentProblem.NotRegularFile)
+            {
+                return PreparedMessage.Refused(file.Name, MessageProblem.Unusable("MessageFileNotRegular",
+                    $"'{file.Name}' cannot be sent: {e.Message}. To send what a program writes, read it first and give the text or octets to -Content."));
+            }
             catch (ContentException e)
             {
                 return PreparedMessage.Refused(file.Name, MessageProblem.BadContent(e));

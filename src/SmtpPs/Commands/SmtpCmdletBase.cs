@@ -129,6 +129,12 @@ namespace SmtpPs.Commands
                 ThrowTerminatingError(ErrorRecords.InvalidArgument("InvalidServerName", $"-Server '{Server}' is not a host name or address.", Server));
             }
 
+            if (SplitHostPort(Server) is (string host, string port))
+            {
+                ThrowTerminatingError(ErrorRecords.InvalidArgument("InvalidServerName",
+                    $"-Server '{Server}' has a port in it: give the name or address alone, and the port with -Port (-Server {host} -Port {port}).", Server));
+            }
+
             string? problem;
             if (HeloName != null && (problem = Session.HeloName.Check(HeloName)) != null)
             {
@@ -184,6 +190,12 @@ namespace SmtpPs.Commands
             if (Credential != null || AccessToken != null)
             {
                 options.Credentials = new SaslCredentials(user!, AccessToken == null ? Credential?.Password : null, AccessToken);
+                string? tooLong = SaslLimits.Check(options.Credentials, TlsServerName ?? Server, Port);
+                if (tooLong != null)
+                {
+                    ThrowTerminatingError(ErrorRecords.InvalidArgument(AccessToken != null ? "AccessTokenTooLong" : "CredentialTooLong",
+                        $"{(AccessToken != null ? "-AccessToken" : "-Credential")} cannot be used: {tooLong}", null));
+                }
                 if (TlsMode == SmtpTlsMode.None && !AllowUnencryptedAuthentication)
                 {
                     // hazards: H-PLAIN-AUTH: refused before anything is sent, not after the server asked.
@@ -208,6 +220,20 @@ namespace SmtpPs.Commands
             }
 
             return options;
+        }
+
+        /// <summary>"host:port" or "[v6]:port" split in two; null for anything else (a bare IPv6 address has several colons).</summary>
+        private static (string Host, string Port)? SplitHostPort(string server)
+        {
+            int colon = server.LastIndexOf(':');
+            if (colon <= 0 || colon == server.Length - 1 || !ushort.TryParse(server.Substring(colon + 1), out _))
+            {
+                return null;
+            }
+
+            string host = server.Substring(0, colon);
+            bool bracketed = host.StartsWith("[", StringComparison.Ordinal) && host.EndsWith("]", StringComparison.Ordinal);
+            return bracketed || host.IndexOf(':') < 0 ? (host, server.Substring(colon + 1)) : ((string, string)?)null;
         }
 
         /// <summary>-Verbose given, or $VerbosePreference asking for it.</summary>
