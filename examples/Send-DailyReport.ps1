@@ -25,7 +25,7 @@ param(
 )
 
 $ErrorActionPreference = 'Stop'
-Import-Module SmtpPs
+. (Join-Path $PSScriptRoot 'Import-SmtpPsModule.ps1')
 
 $date = [DateTimeOffset]::Now.ToString('ddd, dd MMM yyyy HH:mm:ss zzz', [Globalization.CultureInfo]::InvariantCulture).Remove(29, 1)
 $messageId = '<{0}@{1}>' -f [guid]::NewGuid(), ($From -split '@')[-1]

@@ -17,7 +17,7 @@ param(
     [switch] $SkipCertificateCheck
 )
 
-Import-Module SmtpPs
+. (Join-Path $PSScriptRoot 'Import-SmtpPsModule.ps1')
 $alert = $false
 foreach ($target in $Server) {
     $name, $port = $target -split ':'
