@@ -127,3 +127,37 @@ Describe 'The documented defaults, as Get-Help shows them' {
         (Get-Help $Command -Parameter HeloName).defaultValue | Should -BeLike "the machine's fully qualified domain name, or an address literal*"
     }
 }
+
+Describe 'Test-SmtpServer''s example 2, run as written against a server on loopback' {
+    BeforeAll {
+        $script:code = @((Get-Help Test-SmtpServer -Examples).examples.example | Where-Object title -Like '*Example 2:*')[0].code
+
+        function Invoke-Example2([int] $port) {
+            # The example as the help shows it, pointed at the test server instead of smtp.example.org:465.
+            $local = $code -replace 'smtp\.example\.org', '127.0.0.1' -replace '-Port 465\b', "-Port $port"
+            $local | Should -Not -Match 'example\.org|-Port 465'
+            & ([scriptblock]::Create($local)) 3>&1 | ForEach-Object { "$_" }
+        }
+    }
+
+    It 'says that a server without TLS has no certificate, instead of "expires in  days"' {
+        $server = Start-RecordingServer
+        try {
+            $warnings = @(Invoke-Example2 $server.Port)
+            $warnings | Should -HaveCount 1
+            $warnings[0] | Should -BeLike '127.0.0.1: no certificate to check (no TLS).*'
+            $warnings[0] | Should -Not -Match 'expires in\s+days'
+        }
+        finally { $server.Dispose() }
+    }
+
+    It 'warns with the days left for a certificate that expires within 14 days' {
+        $ca = [SmtpPs.TestServer.TestCertificates]::CreateAuthority('SmtpPs Help Example CA')
+        $server = Start-RecordingServer -Certificate ([SmtpPs.TestServer.TestCertificates]::IssueServer($ca, 'localhost', -60, 10))
+        try {
+            $warnings = @(Invoke-Example2 $server.Port)
+            $warnings | Should -Be @('127.0.0.1: certificate CN=localhost expires in 9 days')
+        }
+        finally { $server.Dispose() }
+    }
+}
