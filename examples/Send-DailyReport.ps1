@@ -28,7 +28,7 @@ param(
 )
 
 $ErrorActionPreference = 'Stop'
-Import-Module SmtpPs
+. (Join-Path $PSScriptRoot 'Import-SmtpPsModule.ps1')
 
 $report = Get-Item -LiteralPath $ReportPath
 $body = @(

@@ -1,7 +1,7 @@
 # A Pester test of an admin script that sends mail: once with Mock (no server at all), once against
 # a real SMTP server on loopback, which is what the script will meet in production.
 BeforeAll {
-    Import-Module SmtpPs
+    . (Join-Path $PSScriptRoot 'Import-SmtpPsModule.ps1')
     $script:alertScript = Join-Path $PSScriptRoot 'Send-DiskAlert.ps1'
 }
 

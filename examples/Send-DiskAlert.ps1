@@ -12,7 +12,7 @@ param(
     [scriptblock] $GetUsage = { Get-PSDrive -PSProvider FileSystem | Where-Object Used | ForEach-Object { [pscustomobject]@{ Name = $_.Name; Percent = [int](100 * $_.Used / ($_.Used + $_.Free)) } } }
 )
 
-Import-Module SmtpPs
+. (Join-Path $PSScriptRoot 'Import-SmtpPsModule.ps1')
 $full = @(& $GetUsage | Where-Object Percent -GE $ThresholdPercent)
 if ($full.Count -eq 0) { return }
 

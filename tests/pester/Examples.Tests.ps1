@@ -42,26 +42,70 @@ Describe 'examples/Send-Outbox.ps1' {
     }
 }
 
-Describe 'examples/Watch-SmtpCertificate.ps1' {
+Describe 'examples/Watch-SmtpCertificate.ps1, run as a monitoring system would' {
     BeforeAll {
         $script:ca = [SmtpPs.TestServer.TestCertificates]::CreateAuthority('SmtpPs Watch Test CA')
+        $script:watch = Join-Path $examples 'Watch-SmtpCertificate.ps1'
     }
 
-    It 'says <verdict> for a certificate valid for <days> days checked against <threshold> days' -TestCases @(
-        @{ days = 30; threshold = 14; verdict = 'OK'; exit = 0 }
-        @{ days = 10; threshold = 14; verdict = 'CRITICAL'; exit = 2 }
-        @{ days = -2; threshold = 14; verdict = 'CRITICAL'; exit = 2 }
+    It 'says <verdict> "<phrase>" for a certificate valid for <days> days checked against <threshold> days' -TestCases @(
+        # Days left are floored: a certificate that ends 30 days from now has 29 whole days left.
+        @{ days = 30; threshold = 14; verdict = 'OK'; exit = 0; phrase = 'valid for 29 days (until ' }
+        @{ days = 10; threshold = 14; verdict = 'CRITICAL'; exit = 2; phrase = 'expires in 9 days (' }
+        @{ days = -2; threshold = 14; verdict = 'CRITICAL'; exit = 2; phrase = 'expired 2 days ago (' }
     ) {
-        param($days, $threshold, $verdict, $exit)
+        param($days, $threshold, $verdict, $exit, $phrase)
         $cert = [SmtpPs.TestServer.TestCertificates]::IssueServer($ca, 'localhost', -60, $days)
         $server = Start-RecordingServer -Certificate $cert
         try {
-            $output = Invoke-FreshPwsh (Join-Path $examples 'Watch-SmtpCertificate.ps1') @('-Server', "localhost:$($server.Port)", '-Days', $threshold, '-SkipCertificateCheck')
+            $output = Invoke-FreshPwsh $watch @('-Server', "localhost:$($server.Port)", '-Days', $threshold, '-SkipCertificateCheck')
             $LASTEXITCODE | Should -Be $exit
-            "$output" | Should -Match "^$verdict localhost:$($server.Port) "
-            "$output" | Should -Match ([regex]::Escape("$($days - 1)")) # days left, floored
+            @($output).Count | Should -Be 1
+            "$output" | Should -BeLike "$verdict localhost:$($server.Port) certificate CN=localhost $phrase*"
         }
         finally { $server.Dispose() }
+    }
+
+    It 'says CRITICAL with the reason for a certificate that validation refuses, however long it is valid' {
+        $cert = [SmtpPs.TestServer.TestCertificates]::IssueServer($ca, 'localhost', -60, 300)
+        $server = Start-RecordingServer -Certificate $cert
+        try {
+            $output = Invoke-FreshPwsh $watch @('-Server', "localhost:$($server.Port)")
+            $LASTEXITCODE | Should -Be 2
+            "$output" | Should -BeLike "CRITICAL localhost:$($server.Port) certificate CN=localhost refused by validation: *trusted*; valid until *"
+        }
+        finally { $server.Dispose() }
+    }
+
+    It 'says OK with a note for such a certificate with -SkipCertificateCheck, and OK without one for a trusted certificate' {
+        $cert = [SmtpPs.TestServer.TestCertificates]::IssueServer($ca, 'localhost', -60, 300)
+        $server = Start-RecordingServer -Certificate $cert
+        try {
+            $output = Invoke-FreshPwsh $watch @('-Server', "localhost:$($server.Port)", '-SkipCertificateCheck')
+            $LASTEXITCODE | Should -Be 0
+            "$output" | Should -BeLike "OK localhost:$($server.Port) certificate CN=localhost valid for 299 days (until *), Tls1?; not validated (-SkipCertificateCheck): *trusted*"
+
+            [SmtpPs.TestServer.TestCertificates]::Trust($ca)
+            try { $output = Invoke-FreshPwsh $watch @('-Server', "localhost:$($server.Port)") }
+            finally { [SmtpPs.TestServer.TestCertificates]::Distrust($ca) }
+            $LASTEXITCODE | Should -Be 0
+            "$output" | Should -BeLike "OK localhost:$($server.Port) certificate CN=localhost valid for 299 days (until *), Tls1?"
+        }
+        finally { $server.Dispose() }
+    }
+
+    It 'takes several servers as one comma-separated argument, as pwsh -File passes them' {
+        $cert = [SmtpPs.TestServer.TestCertificates]::IssueServer($ca, 'localhost', -60, 30)
+        $first = Start-RecordingServer -Certificate $cert
+        $second = Start-RecordingServer -Certificate $cert
+        try {
+            $output = Invoke-FreshPwsh $watch @('-Server', "localhost:$($first.Port),localhost:$($second.Port)", '-SkipCertificateCheck')
+            $LASTEXITCODE | Should -Be 0
+            $output | Should -HaveCount 2
+            $output[0] | Should -BeLike "OK localhost:$($first.Port) certificate CN=localhost valid for 29 days *"
+            $output[1] | Should -BeLike "OK localhost:$($second.Port) certificate CN=localhost valid for 29 days *"
+        }
+        finally { $first.Dispose(); $second.Dispose() }
     }
 }
 
