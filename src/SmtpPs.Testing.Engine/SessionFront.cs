@@ -423,6 +423,12 @@ namespace SmtpPs.Testing.Engine
         {
             if (_transaction != null)
             {
+                // A transaction the client gave up after every recipient was refused was refused, not abandoned.
+                if (outcome == SmtpTestOutcome.Aborted && _transaction.Recipients.Count > 0 && _transaction.RcptTo.Count == 0)
+                {
+                    outcome = SmtpTestOutcome.Refused;
+                }
+
                 _transaction.Outcome = outcome;
                 _transaction.Size = _content?.Length ?? 0;
                 _server.EndTransaction(_transaction);

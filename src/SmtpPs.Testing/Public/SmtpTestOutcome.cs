@@ -9,7 +9,7 @@ namespace SmtpPs
         /// <summary>The final dot (or BDAT LAST) was answered with 2xx: the message was captured.</summary>
         Accepted,
 
-        /// <summary>A negative reply ended it: to MAIL, to DATA, to the content, or to every RCPT.</summary>
+        /// <summary>A negative reply ended it (to MAIL, DATA, BDAT or the end of data), or every RCPT was refused.</summary>
         Refused,
 
         /// <summary>The client ended it: RSET, QUIT, a new EHLO or STARTTLS, or closing the connection.</summary>
