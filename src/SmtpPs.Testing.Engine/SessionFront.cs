@@ -41,6 +41,7 @@ namespace SmtpPs.Testing.Engine
         private SmtpTestTransaction? _transaction;
         private ContentBuffer? _content;
         private bool _closedByServer;
+        private bool _authenticating;
         private int _closed;
 
         internal SessionFront(Socket socket, ISessionContext context, SmtpTestServer server, CancellationToken stopping, Action<SessionFront> forget)
@@ -74,13 +75,14 @@ namespace SmtpPs.Testing.Engine
         internal void Abort()
         {
             _closedByServer = true;
-            _cancel.Cancel();
             try
             {
+                _cancel.Cancel();
                 _socket.Dispose();
             }
             catch (ObjectDisposedException)
             {
+                // It closed by itself in the meantime.
             }
         }
 
@@ -144,6 +146,7 @@ namespace SmtpPs.Testing.Engine
 
         private Task<bool> HandleAsync(string verb, string line, byte[] raw)
         {
+            SettleAuthentication();
             switch (verb)
             {
                 case "EHLO":
@@ -254,11 +257,8 @@ namespace SmtpPs.Testing.Engine
                 reply = await ForwardAsync(answer).ConfigureAwait(false);
             }
 
-            if (reply != null && reply.Code == 235 && _context.Authentication.IsAuthenticated)
-            {
-                _connection.AuthenticatedUser = _context.Authentication.User;
-            }
-
+            // SmtpServer records the user just after it wrote 235, so the user is read with the next command.
+            _authenticating = reply != null && reply.Code == 235;
             return Give(reply);
         }
 
@@ -444,6 +444,7 @@ namespace SmtpPs.Testing.Engine
                 return;
             }
 
+            SettleAuthentication();
             EndTransaction(_closedByServer ? SmtpTestOutcome.Disconnected : SmtpTestOutcome.Aborted);
             try
             {
@@ -470,6 +471,15 @@ namespace SmtpPs.Testing.Engine
             _connection.Log(SmtpLogKind.Event, _closedByServer ? "connection closed by the server" : "connection closed");
             _cancel.Dispose();
             _forget(this);
+        }
+
+        private void SettleAuthentication()
+        {
+            if (_authenticating && _context.Authentication.IsAuthenticated)
+            {
+                _connection.AuthenticatedUser = _context.Authentication.User;
+                _authenticating = false;
+            }
         }
 
         private static string Verb(string line)

@@ -4,7 +4,7 @@ using System.Management.Automation;
 namespace SmtpPs.Commands.Testing
 {
     /// <summary>Add-SmtpTestFault: scripts a fault of a test server (a reply, 421 and close, close without reply, greylisting, a delay).</summary>
-    [Cmdlet(VerbsCommon.Add, "SmtpTestFault", DefaultParameterSetName = "Reply", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
+    [Cmdlet(VerbsCommon.Add, "SmtpTestFault", DefaultParameterSetName = "Delay", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
     [OutputType(typeof(SmtpTestFault))]
     public sealed class AddSmtpTestFaultCommand : SmtpTestCmdletBase
     {
@@ -16,14 +16,12 @@ namespace SmtpPs.Commands.Testing
         public SmtpStage Stage { get; set; } = SmtpStage.RcptTo;
 
         [Parameter(Mandatory = true, Position = 1, ParameterSetName = "Reply")]
-        [Parameter(ParameterSetName = "Greylist")]
         [ValidateRange(200, 599)]
         public int Code { get; set; }
 
         /// <summary>The reply text, one string per line; an enhanced status code (5.1.1) goes first in the text.</summary>
         [Parameter(Position = 2, ParameterSetName = "Reply")]
         [Parameter(ParameterSetName = "Disconnect")]
-        [Parameter(ParameterSetName = "Greylist")]
         [ValidateNotNullOrEmpty]
         public string[]? Text { get; set; }
 
