@@ -15,8 +15,9 @@ namespace SmtpPs.Testing.Engine
         internal ContentBuffer(long limit, long expected)
         {
             _limit = limit;
+            // The client's SIZE= is a promise, not a fact: it sizes the first buffer only up to 256 MiB.
             long initial = Math.Max(0, Math.Min(expected, limit > 0 ? limit : int.MaxValue));
-            _data = new byte[Math.Min(initial, 1 << 30)];
+            _data = new byte[Math.Min(initial, 256L << 20)];
         }
 
         /// <summary>Octets received, stored or not.</summary>
