@@ -88,7 +88,7 @@ foreach ($round in 1..$(if ($Warm -eq 'warm') { 2 } else { 1 })) {
     $timer.Stop()
 }
 $rss = [double](((Get-Content /proc/self/status) -match '^VmHWM:')[0] -split '\s+')[1] / 1024
-if ($capture -and @($capture.Messages).Count -ne $Count * $(if ($Warm -eq 'warm') { 2 } else { 1 })) { throw "The capture server holds $(@($capture.Messages).Count) messages." }
+if ($capture -and @($capture.Messages).Count -ne [int]$Count * $(if ($Warm -eq 'warm') { 2 } else { 1 })) { throw "The capture server holds $(@($capture.Messages).Count) messages." }
 '{{"seconds":{0},"peakRssMb":{1:F1}}}' -f $timer.Elapsed.TotalSeconds.ToString([cultureinfo]::InvariantCulture), $rss
 '@ | Set-Content -LiteralPath $smtpPsScript
 

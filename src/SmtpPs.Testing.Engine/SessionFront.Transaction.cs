@@ -228,8 +228,12 @@ namespace SmtpPs.Testing.Engine
         private static long DeclaredSize(SmtpTestTransaction transaction) =>
             transaction.MailParameters.TryGetValue("SIZE", out string? size) && long.TryParse(size, NumberStyles.None, CultureInfo.InvariantCulture, out long declared) ? declared : 0;
 
-        private static SmtpTestExchange Exchange(SmtpStage stage, string command, Reply? reply) =>
-            new SmtpTestExchange(stage, command, reply?.Code ?? 0, reply?.Lines ?? Array.Empty<string>());
+        /// <summary>The record of a reply; with none, the 421 a fault closed with, or Code 0 for closing without a word.</summary>
+        private SmtpTestExchange Exchange(SmtpStage stage, string command, Reply? reply)
+        {
+            reply ??= _closingReply;
+            return new SmtpTestExchange(stage, command, reply?.Code ?? 0, reply?.Lines ?? Array.Empty<string>());
+        }
 
         private static readonly System.Collections.Generic.IReadOnlyDictionary<string, string?> EmptyParameters =
             new System.Collections.Generic.Dictionary<string, string?>();

@@ -42,6 +42,7 @@ namespace SmtpPs.Testing.Engine
         private ContentBuffer? _content;
         private bool _closedByServer;
         private bool _authenticating;
+        private Reply? _closingReply;
         private int _closed;
 
         internal SessionFront(Socket socket, ISessionContext context, SmtpTestServer server, CancellationToken stopping, Action<SessionFront> forget)
@@ -288,7 +289,8 @@ namespace SmtpPs.Testing.Engine
                 case SmtpTestFaultAction.Greylist:
                     return new Reply(fault.Code, fault.Text);
                 case SmtpTestFaultAction.Disconnect:
-                    Queue(new Reply(421, fault.Text));
+                    _closingReply = new Reply(421, fault.Text);
+                    Queue(_closingReply);
                     _closedByServer = true;
                     return null;
                 case SmtpTestFaultAction.Drop:

@@ -109,6 +109,7 @@ for attempt in (1, 2):
         "$output" | Should -Match '<\*\* +421 4\.3\.2 '
         $transaction = Get-SmtpTestTransaction
         $transaction.Outcome | Should -Be 'Disconnected'
+        $transaction.FinalReply.Code | Should -Be 421
         $server.Connections[-1].Closed | Should -Not -BeNullOrEmpty
     }
 
