@@ -26,9 +26,12 @@ namespace SmtpPs.Testing
             return null;
         }
 
+        /// <summary>Why this process cannot run the engine, or null when it can.</summary>
+        internal static string? UnsupportedReason() => UnsupportedReason(RuntimeInformation.FrameworkDescription, Environment.Version);
+
         internal static ISmtpTestEngine Create()
         {
-            string? reason = UnsupportedReason(RuntimeInformation.FrameworkDescription, Environment.Version);
+            string? reason = UnsupportedReason();
             if (reason != null)
             {
                 throw new PlatformNotSupportedException(reason);

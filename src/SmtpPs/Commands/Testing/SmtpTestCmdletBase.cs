@@ -28,6 +28,13 @@ namespace SmtpPs.Commands.Testing
                 return running;
             }
 
+            string? unsupported = SmtpPs.Testing.EngineLoader.UnsupportedReason();
+            if (unsupported != null)
+            {
+                // Windows PowerShell 5.1: no server can run here, and this is the reason to give.
+                ThrowTerminatingError(new ErrorRecord(new System.PlatformNotSupportedException(unsupported), "SmtpTestServerNeedsPowerShell7", ErrorCategory.NotImplemented, null));
+            }
+
             WriteError(running.Count == 0
                 ? new ErrorRecord(new PSInvalidOperationException("No SMTP test server is running in this session. Start one with Start-SmtpTestServer, or pass the server object with -Server."),
                     "SmtpTestServerNotRunning", ErrorCategory.ObjectNotFound, null)
