@@ -27,11 +27,11 @@ namespace SmtpPs.Testing
         }
 
         /// <summary>Why this process cannot run the engine, or null when it can.</summary>
-        internal static string? UnsupportedReason() => UnsupportedReason(RuntimeInformation.FrameworkDescription, Environment.Version);
+        internal static string? UnsupportedReasonHere() => UnsupportedReason(RuntimeInformation.FrameworkDescription, Environment.Version);
 
         internal static ISmtpTestEngine Create()
         {
-            string? reason = UnsupportedReason();
+            string? reason = UnsupportedReasonHere();
             if (reason != null)
             {
                 throw new PlatformNotSupportedException(reason);

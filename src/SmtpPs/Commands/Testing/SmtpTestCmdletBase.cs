@@ -28,7 +28,7 @@ namespace SmtpPs.Commands.Testing
                 return running;
             }
 
-            string? unsupported = SmtpPs.Testing.EngineLoader.UnsupportedReason();
+            string? unsupported = SmtpPs.Testing.EngineLoader.UnsupportedReasonHere();
             if (unsupported != null)
             {
                 // Windows PowerShell 5.1: no server can run here, and this is the reason to give.
