@@ -21,6 +21,7 @@ Describe 'Send-Report.ps1' {
         $message.RcptTo | Should -Be @('team@example.org', 'boss@example.org')
         $message.Subject | Should -Be 'Weekly report'
         $message.Attachments.FileName | Should -Be 'report.csv'
+        $server | Should -HaveReceivedMail -To boss@example.org -Subject 'Weekly*' -Times 1
     }
 
     It 'reports a recipient the server refuses' {
@@ -28,7 +29,7 @@ Describe 'Send-Report.ps1' {
 
         { & $script -SmtpServer 127.0.0.1 -Port $server.Port -To nobody@example.org -ErrorAction Stop } |
             Should -Throw '*No such user*'
-        $server | Get-SmtpTestMessage | Should -BeNullOrEmpty
+        $server | Should -Not -HaveReceivedMail
         ($server | Get-SmtpTestTransaction).RefusedRecipients | Should -Be 'nobody@example.org'
     }
 }

@@ -490,3 +490,45 @@ Describe 'Get-SmtpTestMessage and its friends' {
         $server | Get-SmtpTestTransaction | Should -BeNullOrEmpty
     }
 }
+
+Describe 'Should -HaveReceivedMail' {
+    It 'asserts, turns round with -Not, and says what arrived, on Pester <version>' -TestCases @(
+        @{ version = '5.7.1' }
+        @{ version = '6.2.0' }
+    ) {
+        param($version)
+        $tests = Join-Path $TestDrive "Operator-$version.Tests.ps1"
+        @'
+BeforeAll {
+    Import-Module SmtpPs
+    $server = Start-SmtpTestServer
+    $file = Join-Path $TestDrive 'alert.eml'
+    Set-Content -LiteralPath $file -NoNewline -Value "Subject: Disk alert`r`n`r`nbody`r`n"
+    $null = Send-RawSmtpMail -Path $file -From monitor@example.org -To oncall@example.org -Server 127.0.0.1 -Port $server.Port
+}
+AfterAll { $server | Stop-SmtpTestServer }
+Describe 'Should -HaveReceivedMail' {
+    It 'passes for a matching message' { $server | Should -HaveReceivedMail -To 'oncall@*' -From monitor@example.org -Subject 'Disk*' -Times 1 }
+    It 'passes with -Not when nothing matches' { $server | Should -Not -HaveReceivedMail -To 'nobody@*' }
+    It 'takes messages as well as servers' { $server.Messages | Should -HaveReceivedMail -Subject 'Disk alert' }
+    It 'fails and lists what arrived' {
+        { $server | Should -HaveReceivedMail -To 'boss@example.org' } |
+            Should -Throw "Expected a message to 'boss@example.org', but the server received 1 message(s): #1 <monitor@example.org> to oncall@example.org: 'Disk alert'."
+    }
+    It 'fails with -Not when a message matches' { { $server | Should -Not -HaveReceivedMail -Subject 'Disk*' } | Should -Throw '*1 of the 1 message(s)*matched*' }
+    It 'counts with -Times' { { $server | Should -HaveReceivedMail -Times 2 } | Should -Throw 'Expected 2 message(s), but*' }
+    It 'leaves the caller''s variables alone' { Get-Variable -Name test -Scope 0 -ErrorAction Ignore | Should -BeNullOrEmpty }
+}
+'@ | Set-Content -LiteralPath $tests
+        $packages = ((& dotnet nuget locals global-packages --list) -replace '^global-packages:\s*', '').Trim()
+        $runner = Join-Path $TestDrive "run-operator-$version.ps1"
+        @"
+Import-Module '$(Join-Path $packages "pester/$version/tools/Pester.psd1")'
+`$result = Invoke-Pester -Path '$tests' -PassThru -Output None
+`$result.Failed | ForEach-Object { "`$(`$_.ExpandedName): `$(`$_.ErrorRecord)" }
+"`$(`$result.PassedCount) passed, `$(`$result.FailedCount) failed"
+"@ | Set-Content -LiteralPath $runner
+        $output = @(Invoke-FreshPwsh $runner)
+        $output[-1] | Should -Be '7 passed, 0 failed' -Because "$output"
+    }
+}

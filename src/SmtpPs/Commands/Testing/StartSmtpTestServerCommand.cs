@@ -108,6 +108,8 @@ namespace SmtpPs.Commands.Testing
                 return;
             }
 
+            // A test that starts a server gets Should -HaveReceivedMail, when it runs under Pester.
+            PesterOperators.Register(this);
             WriteVerbose($"SMTP test server #{server.Id} listens on {server.EndPoint}{(server.CertificateThumbprint != null ? $" with {Tls} TLS, certificate SHA-256 {server.CertificateThumbprint}" : string.Empty)}.");
             WriteObject(server);
         }
