@@ -204,34 +204,6 @@ namespace SmtpPs.Testing.Engine
             return Give(reply);
         }
 
-        private async Task<bool> StartTlsAsync(byte[] raw)
-        {
-            if (_options.Tls != SmtpTestTlsMode.StartTls || IsSecure)
-            {
-                return Give(IsSecure ? new Reply(503, "5.5.1 TLS is already active") : new Reply(502, "5.5.1 STARTTLS is not offered"));
-            }
-
-            Reply? reply = await StageAsync(SmtpStage.StartTls, string.Empty, null, () => ForwardAsync(raw)).ConfigureAwait(false);
-            if (reply == null || reply.Code != 220)
-            {
-                return Give(reply);
-            }
-
-            EndTransaction(SmtpTestOutcome.Aborted);
-            Give(reply);
-            await FlushAsync().ConfigureAwait(false);
-            if (_reader.Buffered > 0)
-            {
-                // RFC 3207 5 / CVE-2011-0411: what came before the handshake must not be read as commands.
-                _connection.Log(SmtpLogKind.Warning, $"{_reader.Buffered} octets the client sent after STARTTLS, before the handshake, were discarded");
-                _reader.Discard();
-            }
-
-            // RFC 3207 4.2: everything learnt before TLS is forgotten.
-            _connection.HeloName = null;
-            return await HandshakeAsync().ConfigureAwait(false);
-        }
-
         private async Task<bool> AuthAsync(byte[] raw)
         {
             if (!_options.Offers(SmtpTestExtension.Auth))
@@ -333,92 +305,6 @@ namespace SmtpPs.Testing.Engine
             _output.SetLength(0);
             await _stream.WriteAsync(_output.GetBuffer(), 0, length, Cancel).ConfigureAwait(false);
             await _stream.FlushAsync(Cancel).ConfigureAwait(false);
-        }
-
-        /// <summary>Hands one command line to SmtpServer and returns its reply (null: SmtpServer ended the session).</summary>
-        private async Task<Reply?> ForwardAsync(byte[] line)
-        {
-            byte[] bytes = new byte[line.Length + 2];
-            line.CopyTo(bytes, 0);
-            bytes[line.Length] = (byte)'\r';
-            bytes[line.Length + 1] = (byte)'\n';
-            return await ForwardRawAsync(bytes).ConfigureAwait(false);
-        }
-
-        private Task<Reply?> ForwardAsync(string line) => ForwardAsync(Utf8.GetBytes(line));
-
-        private async Task<Reply?> ForwardRawAsync(byte[] bytes)
-        {
-            FlushResult flushed = await Pipe.Commands.WriteAsync(bytes, Cancel).ConfigureAwait(false);
-            return flushed.IsCompleted ? null : await EngineReplyAsync().ConfigureAwait(false);
-        }
-
-        /// <summary>Reads one whole reply SmtpServer wrote (RFC 5321 4.2.1: the line with a space after the code ends it).</summary>
-        private async Task<Reply?> EngineReplyAsync()
-        {
-            var lines = new List<string>();
-            while (true)
-            {
-                ReadResult result = await Pipe.Replies.ReadAsync(Cancel).ConfigureAwait(false);
-                ReadOnlySequence<byte> buffer = result.Buffer;
-                while (true)
-                {
-                    SequencePosition? newline = buffer.PositionOf((byte)'\n');
-                    if (newline == null)
-                    {
-                        break;
-                    }
-
-                    string text = Encoding.ASCII.GetString(buffer.Slice(0, newline.Value).ToArray()).TrimEnd('\r');
-                    buffer = buffer.Slice(buffer.GetPosition(1, newline.Value));
-                    if (text.Length < 3 || !int.TryParse(text.Substring(0, 3), out int code))
-                    {
-                        continue;
-                    }
-
-                    lines.Add(text.Length > 4 ? text.Substring(4) : string.Empty);
-                    if (text.Length == 3 || text[3] == ' ')
-                    {
-                        Pipe.Replies.AdvanceTo(buffer.Start);
-                        return new Reply(code, lines);
-                    }
-                }
-
-                Pipe.Replies.AdvanceTo(buffer.Start, buffer.End);
-                if (result.IsCompleted || result.IsCanceled)
-                {
-                    return null;
-                }
-            }
-        }
-
-        private async Task<bool> HandshakeAsync()
-        {
-            var ssl = new SslStream(_stream, leaveInnerStreamOpen: false);
-            try
-            {
-                await ssl.AuthenticateAsServerAsync(new SslServerAuthenticationOptions
-                {
-                    ServerCertificate = _server.Certificate,
-                    ClientCertificateRequired = false,
-                    CertificateRevocationCheckMode = System.Security.Cryptography.X509Certificates.X509RevocationMode.NoCheck,
-                }, Cancel).ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is AuthenticationException || e is IOException)
-            {
-                _connection.Log(SmtpLogKind.Error, "TLS handshake failed: " + e.Message);
-                _tls.TrySetException(e);
-                ssl.Dispose();
-                return false;
-            }
-
-            _ssl = ssl;
-            _stream = ssl;
-            _reader.Stream = ssl;
-            _connection.TlsProtocol = ssl.SslProtocol.ToString();
-            _connection.Log(SmtpLogKind.Event, $"TLS established: {ssl.SslProtocol}, {ssl.CipherAlgorithm}");
-            _tls.TrySetResult(true);
-            return true;
         }
 
         private void EndTransaction(SmtpTestOutcome outcome)
