@@ -49,6 +49,12 @@ function Build-Module {
     $bin = Join-Path $root "src/SmtpPs/bin/$Configuration/netstandard2.0"
     Get-ChildItem -LiteralPath $bin -File | Where-Object Extension -in '.dll', '.pdb' |
         Copy-Item -Destination $moduleDir
+    # The test server's engine (netstandard2.1, loaded by name at run time, so SmtpPs does not reference it)
+    # and what it brings that the cmdlets' folder lacks: SmtpServer and System.IO.Pipelines.
+    $engine = Join-Path $root "src/SmtpPs.Testing.Engine/bin/$Configuration/netstandard2.1"
+    Get-ChildItem -LiteralPath $engine -File |
+        Where-Object { $_.Extension -in '.dll', '.pdb' -and -not (Test-Path -LiteralPath (Join-Path $moduleDir $_.Name)) } |
+        Copy-Item -Destination $moduleDir
     Copy-Item -LiteralPath (Join-Path $root 'module/SmtpPs.Format.ps1xml') -Destination $moduleDir
     $manifest = Get-Content -LiteralPath (Join-Path $root 'module/SmtpPs.psd1') -Raw
     $manifest = $manifest -replace "ModuleVersion(\s*)=\s*'[^']*'", "ModuleVersion`$1= '$version'"

@@ -1,6 +1,6 @@
 <#
 .SYNOPSIS
-    W6: peak memory of composing and writing a message with a large attachment, for two attachment
+    W7: peak memory of composing and writing a message with a large attachment, for two attachment
     sizes, against MimeKit's BodyBuilder (the usual way to attach a file with MimeKit) in the same run.
 .DESCRIPTION
     Each measurement is one fresh pwsh process (Import-Module, compose, write) that reports its peak
@@ -9,7 +9,7 @@
     Send-RawSmtpMail to Postfix's smtp-sink, which discards) is measured too once Send-RawSmtpMail
     takes composed messages, and reported as not yet supported before that. The peer builds the same
     message with BodyBuilder.Attachments.Add(path) and writes it with MimeMessage.WriteTo. The section
-    replaces the W6 section of bench/RESULTS.md (bench/run.ps1 calls this after writing the others).
+    replaces the W7 section of bench/RESULTS.md (bench/run.ps1 calls this after writing the others).
 .EXAMPLE
     dotnet pwsh bench/compose.ps1 -ModulePath output/SmtpPs/0.1.0/SmtpPs.psd1
 #>
@@ -100,7 +100,7 @@ try {
         $peer = Measure-Child 'bodybuilder' $file
         Remove-Item -LiteralPath $file
         $label = if ($size -ge 1GB) { '{0} GB' -f ($size / 1GB) } else { '{0} MB' -f ($size / 1MB) }
-        Write-Host ("  W6 {0,-7} save {1,7:F1} MB {2,6:F2} s | send {3} | BodyBuilder {4,7:F1} MB" -f $label, $save.peakRssMb, $save.seconds, $(if ($send.status -eq 'ok') { '{0:F1} MB' -f $send.peakRssMb } else { $send.status }), $peer.peakRssMb)
+        Write-Host ("  W7 {0,-7} save {1,7:F1} MB {2,6:F2} s | send {3} | BodyBuilder {4,7:F1} MB" -f $label, $save.peakRssMb, $save.seconds, $(if ($send.status -eq 'ok') { '{0:F1} MB' -f $send.peakRssMb } else { $send.status }), $peer.peakRssMb)
         $rows.Add([pscustomobject]@{ Label = $label; Save = $save; Send = $send; Peer = $peer })
     }
 }
@@ -110,7 +110,7 @@ finally {
 }
 
 $section = [System.Collections.Generic.List[string]]::new()
-$section.Add('## W6: composing a message with a large attachment, peak RSS (one process per cell)')
+$section.Add('## W7: composing a message with a large attachment, peak RSS (one process per cell)')
 $section.Add('')
 $section.Add("Made by ``bench/compose.ps1`` on $((Get-Date).ToUniversalTime().ToString('yyyy-MM-dd HH:mm')) UTC. The attachment is a sparse file. SmtpPs: New-MimeMessage, then Save-MimeMessage (an .eml file) or Send-RawSmtpMail (to smtp-sink); the attachment is base64-encoded from its file as the message is written. Peer: MimeKit's BodyBuilder.Attachments.Add(path), then MimeMessage.WriteTo(path), in the same run. The same process composing a 100-octet attachment peaks at $('{0:F1}' -f $baseline.peakRssMb) MB (pwsh, the module and MimeKit).")
 $section.Add('')
@@ -122,6 +122,6 @@ foreach ($row in $rows) {
 }
 
 $existing = if (Test-Path -LiteralPath $ResultsPath) { Get-Content -LiteralPath $ResultsPath -Raw } else { "# Benchmark results`n" }
-$before = ($existing -split '(?m)^## W6:')[0].TrimEnd()
+$before = ($existing -split '(?m)^## W7:')[0].TrimEnd()
 ($before + "`n`n" + ($section -join "`n") + "`n") | Set-Content -LiteralPath $ResultsPath -NoNewline
-Write-Host "Wrote the W6 section of $ResultsPath"
+Write-Host "Wrote the W7 section of $ResultsPath"

@@ -109,25 +109,37 @@ Describe 'examples/Watch-SmtpCertificate.ps1, run as a monitoring system would' 
     }
 }
 
-Describe 'examples/Send-DiskAlert.Tests.ps1, the Pester test of an admin script' {
-    It 'passes with Mock and against a real server on loopback' {
-        $server = Start-RecordingServer
-        $runner = Join-Path $TestDrive 'run-example-tests.ps1'
-        @"
-Import-Module '$((Get-Module Pester).Path)'
-`$result = Invoke-Pester -Path '$(Join-Path $examples 'Send-DiskAlert.Tests.ps1')' -PassThru -Output None
-"`$(`$result.PassedCount) passed, `$(`$result.FailedCount) failed, `$(`$result.SkippedCount) skipped"
+Describe 'The examples'' Pester tests, run as a user would run them' {
+    BeforeAll {
+        function Invoke-ExampleTests([string] $TestFile, [string] $PesterVersion) {
+            # A fresh pwsh with only the module on its path and the chosen Pester: what a user has.
+            $packages = ((& dotnet nuget locals global-packages --list) -replace '^global-packages:\s*', '').Trim()
+            $pester = Join-Path $packages "pester/$PesterVersion/tools/Pester.psd1"
+            $runner = Join-Path $TestDrive "run-$PesterVersion.ps1"
+            @"
+Import-Module '$pester'
+`$result = Invoke-Pester -Path '$TestFile' -PassThru -Output None
+"Pester `$((Get-Module Pester).Version): `$(`$result.PassedCount) passed, `$(`$result.FailedCount) failed, `$(`$result.SkippedCount) skipped"
 "@ | Set-Content -LiteralPath $runner
-        try {
-            $env:SMTPPS_EXAMPLE_SMTP_PORT = $server.Port
-            $output = Invoke-FreshPwsh $runner
-            "$output" | Should -Match '^3 passed, 0 failed, 0 skipped$'
-            $server.WaitForMessages(1) | Should -BeTrue
-            @($server.Messages)[0].Text | Should -Match 'Drive C is 99% full'
+            "$(Invoke-FreshPwsh $runner)"
         }
-        finally {
-            Remove-Item Env:SMTPPS_EXAMPLE_SMTP_PORT
-            $server.Dispose()
-        }
+    }
+
+    It 'examples/Send-DiskAlert.Tests.ps1 passes against the capture server' {
+        Invoke-ExampleTests (Join-Path $examples 'Send-DiskAlert.Tests.ps1') '5.7.1' | Should -Be 'Pester 5.7.1: 3 passed, 0 failed, 0 skipped'
+    }
+
+    It 'examples/Send-Report.Tests.ps1 (a Send-MailMessage script) passes on Pester <version>' -TestCases @(
+        @{ version = '5.7.1' }
+        @{ version = '6.2.0' }
+    ) {
+        param($version)
+        Invoke-ExampleTests (Join-Path $examples 'Send-Report.Tests.ps1') $version | Should -Be "Pester ${version}: 2 passed, 0 failed, 0 skipped"
+    }
+
+    It 'examples/Send-Report.Tests.ps1 is the Pester example of Get-Help Start-SmtpTestServer' {
+        $example = (Get-Help Start-SmtpTestServer).examples.example | Where-Object { $_.title -match 'Pester' }
+        $file = (Get-Content -LiteralPath (Join-Path $examples 'Send-Report.Tests.ps1') -Raw) -replace "`r`n", "`n"
+        $example.code.Trim() | Should -BeExactly $file.Trim()
     }
 }

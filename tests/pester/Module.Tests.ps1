@@ -17,9 +17,13 @@ Describe 'The SmtpPs module as built' {
 
     It 'lists its cmdlets explicitly, without wildcards' {
         $data = Import-PowerShellDataFile -Path $manifestPath
-        $data.CmdletsToExport | Should -Be @('Send-RawSmtpMail', 'Test-SmtpServer', 'New-MimeMessage', 'Test-MimeMessage', 'Save-MimeMessage')
+        $cmdlets = @('Send-RawSmtpMail', 'Test-SmtpServer',
+            'New-MimeMessage', 'Test-MimeMessage', 'Save-MimeMessage',
+            'Start-SmtpTestServer', 'Stop-SmtpTestServer', 'Get-SmtpTestServer', 'Get-SmtpTestMessage', 'Clear-SmtpTestMessage',
+            'Get-SmtpTestTransaction', 'Add-SmtpTestFault', 'Get-SmtpTestFault', 'Clear-SmtpTestFault')
+        $data.CmdletsToExport | Should -Be $cmdlets
         $data.CmdletsToExport | Where-Object { $_ -match '\*' } | Should -BeNullOrEmpty
-        (Get-Command -Module SmtpPs).Name | Sort-Object | Should -Be @('New-MimeMessage', 'Save-MimeMessage', 'Send-RawSmtpMail', 'Test-MimeMessage', 'Test-SmtpServer')
+        (Get-Command -Module SmtpPs).Name | Sort-Object | Should -Be ($cmdlets | Sort-Object)
     }
 
     It 'carries the version of Directory.Build.props' {
