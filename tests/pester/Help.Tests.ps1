@@ -83,9 +83,10 @@ Describe 'The help of <Command>' -ForEach $cmdlets {
             $choice = Get-ChoiceType $parameter
             $set = $parameter.Attributes | Where-Object { $_ -is [System.Management.Automation.ValidateSetAttribute] }
             $values = if ($set) { @($set.ValidValues) } elseif ($choice) { [Enum]::GetNames($choice) } else { @() }
-            $shape = if ($isSwitch) { ']' } elseif ($values) { ' {' + ($values -join ' | ') + '}' } else { " <$($help.type.name)>" }
-            # A positional parameter shows as [-Path] <String[]>.
-            $syntax | Should -Match ('-' + [regex]::Escape($Name) + '\]?' + [regex]::Escape($shape))
+            $shape = if ($isSwitch) { $null } elseif ($values) { ' {' + ($values -join ' | ') + '}' } else { " <$($help.type.name)>" }
+            # A positional parameter shows as [-Path] <String[]>; a switch as [-PassThru], or -Drop where a set requires it.
+            $pattern = if ($isSwitch) { '-' + [regex]::Escape($Name) + '(\]|\s)' } else { '-' + [regex]::Escape($Name) + '\]?' + [regex]::Escape($shape) }
+            $syntax | Should -Match $pattern
         }
 
         It 'shows the default the cmdlet really uses, or a whole sentence of the docs' {
