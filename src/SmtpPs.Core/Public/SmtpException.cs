@@ -231,3 +231,43 @@ namespace SmtpPs
         public string Path { get; }
     }
 }
+
+namespace SmtpPs
+{
+    /// <summary>Why a recipient domain has nowhere to send mail to (MX routing).</summary>
+    public enum SmtpRouteFailure
+    {
+        /// <summary>The domain publishes a null MX (RFC 7505): it takes no mail.</summary>
+        NullMx,
+
+        /// <summary>The domain does not exist (NXDOMAIN).</summary>
+        DomainNotFound,
+
+        /// <summary>The domain has no mail host with an address.</summary>
+        NoMailHost,
+
+        /// <summary>The address has no usable domain.</summary>
+        InvalidDomain,
+
+        /// <summary>The lookup failed (a server failure, a timeout): a later attempt may succeed.</summary>
+        LookupFailed,
+    }
+
+    /// <summary>Mail for a domain cannot be routed: no MX host to connect to, for good or for now.</summary>
+    public sealed class SmtpRouteException : SmtpException
+    {
+        public SmtpRouteException(SmtpRouteFailure failure, string domain, string message)
+            : base(message, SmtpStage.Connect)
+        {
+            Failure = failure;
+            Domain = domain;
+        }
+
+        public SmtpRouteFailure Failure { get; }
+
+        public string Domain { get; }
+
+        /// <summary>True when a later attempt may succeed.</summary>
+        public bool IsTransient => Failure == SmtpRouteFailure.LookupFailed;
+    }
+}

@@ -75,6 +75,18 @@ namespace SmtpPs
 
         public int Port { get; }
 
+        /// <summary>With Test-SmtpServer -Domain: the domain whose MX host this is; empty otherwise.</summary>
+        public string Domain { get; internal set; } = string.Empty;
+
+        /// <summary>With -Domain: the host's MX preference (lower first); null otherwise.</summary>
+        public int? Preference { get; internal set; }
+
+        /// <summary>The addresses of the host that were tried, in order (with -Domain: as the DNS gave them).</summary>
+        public string[] Addresses { get; internal set; } = Array.Empty<string>();
+
+        /// <summary>The address that answered, or empty when none did.</summary>
+        public string AnsweredBy { get; internal set; } = string.Empty;
+
         /// <summary>The greeting's text and code.</summary>
         public string Greeting { get; }
 

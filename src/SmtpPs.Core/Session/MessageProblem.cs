@@ -20,6 +20,9 @@ namespace SmtpPs.Session
         /// <summary>The content could not be read (<see cref="MessageProblem.ReadFailure"/>).</summary>
         Unreadable,
 
+        /// <summary>A fault ended the session while the message was in it, or kept it from opening (<see cref="MessageProblem.Fault"/>).</summary>
+        Fault,
+
         /// <summary>
         /// The caller could not make a message of what it was given (a path that names no file, an envelope
         /// the headers cannot give); <see cref="MessageProblem.Code"/> names the problem for good.
@@ -53,6 +56,9 @@ namespace SmtpPs.Session
 
         public System.Exception? ReadFailure { get; private set; }
 
+        /// <summary>The fault of a <see cref="MessageProblemKind.Fault"/> problem.</summary>
+        public SmtpException? Fault { get; private set; }
+
         /// <summary>A stable name for an <see cref="MessageProblemKind.Unusable"/> problem (say "MessageFileNotFound").</summary>
         public string? Code { get; private set; }
 
@@ -67,6 +73,9 @@ namespace SmtpPs.Session
 
         public static MessageProblem BadContent(ContentException content) =>
             new MessageProblem(MessageProblemKind.Content, content.Message) { Content = content };
+
+        public static MessageProblem Faulted(SmtpException fault) =>
+            new MessageProblem(MessageProblemKind.Fault, fault.Message) { Fault = fault };
 
         public static MessageProblem Unusable(string code, string explanation) =>
             new MessageProblem(MessageProblemKind.Unusable, explanation) { Code = code };

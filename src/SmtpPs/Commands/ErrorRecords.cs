@@ -43,6 +43,8 @@ namespace SmtpPs.Commands
                     }, reason == SmtpNotSentReason.TooLarge ? ErrorCategory.LimitsExceeded : ErrorCategory.InvalidData, result.Path);
                 case MessageProblemKind.Content:
                     return Content(problem.Content!, result.Path);
+                case MessageProblemKind.Fault:
+                    return SessionFault(problem.Fault!, result.Server, new[] { result });
                 case MessageProblemKind.Unusable:
                     return new ErrorRecord(new ArgumentException(problem.Explanation), problem.Code, problem.Code switch
                     {
@@ -125,6 +127,14 @@ namespace SmtpPs.Commands
                     SmtpAuthenticationFailure.Unencrypted => "UnencryptedAuthenticationRefused",
                     _ => "SmtpAuthenticationMechanismUnavailable",
                 }, ErrorCategory.AuthenticationError),
+                SmtpRouteException r => (r.Failure switch
+                {
+                    SmtpRouteFailure.NullMx => "SmtpDomainAcceptsNoMail",
+                    SmtpRouteFailure.DomainNotFound => "SmtpDomainNotFound",
+                    SmtpRouteFailure.NoMailHost => "SmtpNoMailHost",
+                    SmtpRouteFailure.InvalidDomain => "SmtpInvalidDomain",
+                    _ => "SmtpDnsLookupFailed",
+                }, r.IsTransient ? ErrorCategory.ResourceUnavailable : ErrorCategory.ObjectNotFound),
                 SmtpProtocolException _ => ("SmtpProtocolError", ErrorCategory.ProtocolError),
                 SmtpConnectionException c when c.NameNotResolved => ("SmtpServerNotFound", ErrorCategory.ConnectionError),
                 SmtpConnectionException c when c.Stage == SmtpStage.Connect => ("SmtpConnectFailed", ErrorCategory.ConnectionError),

@@ -76,6 +76,24 @@ namespace SmtpPs.Commands
         [Parameter]
         public SwitchParameter ResultOnly { get; set; }
 
+        /// <summary>How many times a transient failure (no connection, 421, 4xx) is tried again, after the other messages.</summary>
+        [Parameter]
+        [ValidateRange(0, 100)]
+        public int MaximumRetryCount { get; set; }
+
+        /// <summary>Seconds before the first retry; each later retry waits twice as long as the one before.</summary>
+        [Parameter]
+        [ValidateRange(1, 86400)]
+        public int RetryIntervalSec { get; set; } = 5;
+
+        /// <summary>Also tries again a message whose outcome is Unknown, when it has a Message-ID: a receiver may get it twice.</summary>
+        [Parameter]
+        public SwitchParameter RetryUnknown { get; set; }
+
+        /// <summary>Sends a message only when the server accepts every one of its recipients; otherwise RSET, and NotDelivered.</summary>
+        [Parameter]
+        public SwitchParameter RequireAllRecipients { get; set; }
+
         /// <summary>Stops the real dialogue after this step, then RSET/QUIT: checks without delivering.</summary>
         [Parameter]
         public SmtpQuitAfter QuitAfter { get; set; } = SmtpQuitAfter.None;
@@ -130,13 +148,34 @@ namespace SmtpPs.Commands
                     "for the wire, where '+' and '=' take three characters each (RFC 3461 4.4).", EnvelopeId));
             }
 
+            if (RetryUnknown && MaximumRetryCount == 0)
+            {
+                ThrowTerminatingError(ErrorRecords.InvalidArgument("RetryUnknownWithoutRetries",
+                    "-RetryUnknown sends a message whose outcome is Unknown again in a retry: give -MaximumRetryCount too.", null));
+            }
+
+            bool mxRouting = Server.Length == 0;
+            if (mxRouting && TlsServerName != null)
+            {
+                ThrowTerminatingError(ErrorRecords.InvalidArgument("TlsServerNameWithMxRouting",
+                    "-TlsServerName names the certificate of one server; with MX routing (no -Server) each MX host's certificate is checked against its own name.", TlsServerName));
+            }
+
             _options = BuildSessionOptions();
             _options.QuitAfter = QuitAfter;
             _options.Notify = DeliveryNotification;
             _options.ReturnContent = ReturnContent;
             _options.EnvelopeId = EnvelopeId;
+            _options.RequireAllRecipients = RequireAllRecipients;
+            var delivery = new DeliveryOptions(_options, mxRouting)
+            {
+                DnsServer = ParsedDnsServer,
+                MaxRetries = MaximumRetryCount,
+                RetryInterval = TimeSpan.FromSeconds(RetryIntervalSec),
+                RetryUnknown = RetryUnknown,
+            };
             _progress = new ProgressReporter(this, $"Send-RawSmtpMail to {Target}");
-            _delivery = new MailDelivery(_options, this, CreateLog(), StopToken);
+            _delivery = new MailDelivery(delivery, this, CreateLog(), StopToken);
         }
 
         protected override void ProcessRecord()

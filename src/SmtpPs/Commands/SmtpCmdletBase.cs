@@ -22,11 +22,16 @@ namespace SmtpPs.Commands
         private bool _narrates = true;
         private bool _verbose;
 
-        /// <summary>The SMTP server's name or address.</summary>
-        [Parameter(Mandatory = true)]
+        /// <summary>The SMTP server's name or address; Send-RawSmtpMail without it routes by MX.</summary>
+        [Parameter]
         [Alias("SmtpServer", "ComputerName")]
         [ValidateNotNullOrEmpty]
         public string Server { get; set; } = string.Empty;
+
+        /// <summary>The DNS server to ask, "address" or "address:port" ("[v6]:port"), instead of the system's.</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string? DnsServer { get; set; }
 
         [Parameter]
         [ValidateRange(1, 65535)]
@@ -94,7 +99,10 @@ namespace SmtpPs.Commands
         internal bool IsStopping => _stopping.IsCancellationRequested;
 
         /// <summary>"host:port", as errors and -WhatIf name the server.</summary>
-        internal string Target => $"{Server}:{Port}";
+        internal string Target => Server.Length == 0 ? $"the MX hosts, port {Port}" : $"{Server}:{Port}";
+
+        /// <summary>-DnsServer, parsed when BuildSessionOptions ran; null for the system's resolvers.</summary>
+        internal Routing.DnsServerAddress? ParsedDnsServer { get; private set; }
 
         public void Dispose()
         {
@@ -127,6 +135,16 @@ namespace SmtpPs.Commands
             if (Server.IndexOfAny(new[] { ' ', '\t', '\r', '\n', '\0', '/', '\\' }) >= 0)
             {
                 ThrowTerminatingError(ErrorRecords.InvalidArgument("InvalidServerName", $"-Server '{Server}' is not a host name or address.", Server));
+            }
+
+            if (DnsServer != null)
+            {
+                ParsedDnsServer = Routing.DnsServerAddress.Parse(DnsServer, out string reason);
+                if (ParsedDnsServer == null)
+                {
+                    ThrowTerminatingError(ErrorRecords.InvalidArgument("InvalidDnsServer",
+                        $"-DnsServer '{DnsServer}': {reason} Give an address, with a port after a colon if it is not 53 (127.0.0.1:5353, [::1]:5353).", DnsServer));
+                }
             }
 
             if (SplitHostPort(Server) is (string host, string port))
