@@ -136,7 +136,7 @@ Describe 'Test-SmtpServer''s example 2, run as written against a server on loopb
         function Invoke-Example2([int] $port) {
             # The example as the help shows it, pointed at the test server instead of smtp.example.org:465.
             $local = $code -replace 'smtp\.example\.org', '127.0.0.1' -replace '-Port 465\b', "-Port $port"
-            $local | Should -Not -Match 'example\.org|-Port 465'
+            $local | Should -Not -Match 'example\.org|-Port 465\b'
             & ([scriptblock]::Create($local)) 3>&1 | ForEach-Object { "$_" }
         }
     }

@@ -7,7 +7,7 @@ if (-not $env:SMTPPS_MODULE -or -not $env:SMTPPS_TESTSERVER) {
 
 Import-Module $env:SMTPPS_MODULE -Force -Global
 Import-Module (Join-Path $PSScriptRoot '../../tools/Pwsh.psm1') -Force
-if (-not ('SmtpPs.TestServer.RecordingSmtpServer' -as [type])) {
+if (-not ('SmtpPs.TestServer.TappedCaptureServer' -as [type])) {
     Add-Type -Path $env:SMTPPS_TESTSERVER
 }
 
@@ -59,14 +59,20 @@ function New-StallingFile {
 function Get-Latin1Bytes([string] $Text) { $script:Latin1.GetBytes($Text) }
 
 function Start-RecordingServer {
-    <# The real ESMTP server; -Certificate makes it offer STARTTLS (or TLS from the first byte with -ImplicitTls), -Users AUTH. #>
-    param($Certificate, [switch] $ImplicitTls, [hashtable] $Users, [switch] $AuthenticationRequired)
-    $options = [SmtpPs.TestServer.RecordingServerOptions]::new()
-    $options.Certificate = $Certificate
-    $options.ImplicitTls = $ImplicitTls.IsPresent
-    $options.Users = $Users
-    $options.AuthenticationRequired = $AuthenticationRequired.IsPresent
-    [SmtpPs.TestServer.RecordingSmtpServer]::Start($options)
+    <#
+    The tests' real ESMTP server: the module's capture server behind a wire tap (TappedCaptureServer).
+    -Certificate makes it offer STARTTLS (or TLS from the first byte with -ImplicitTls). -Users, one
+    name and its password, makes it offer AUTH PLAIN and LOGIN and require that login before MAIL, as
+    the capture server does with a credential. Senders and recipients starting "reject" get 550.
+    #>
+    param($Certificate, [switch] $ImplicitTls, [hashtable] $Users)
+    $credential = $null
+    if ($Users) {
+        if ($Users.Count -ne 1) { throw "The capture server checks one credential; -Users has $($Users.Count)." }
+        $user = @($Users.Keys)[0]
+        $credential = [System.Net.NetworkCredential]::new($user, $Users[$user])
+    }
+    [SmtpPs.TestServer.TappedCaptureServer]::Start($Certificate, $ImplicitTls.IsPresent, $credential)
 }
 
 function Start-ScriptedTlsServer([string[]] $Script, $Certificate, [switch] $ImplicitTls, [int] $Port = 0) {
