@@ -28,6 +28,9 @@ namespace SmtpPs.Delivery
         /// <summary>The wait before the first retry; it doubles for each later one.</summary>
         public TimeSpan RetryInterval { get; set; } = TimeSpan.FromSeconds(5);
 
+        /// <summary>No retry round starts after this time (UTC); null for no limit but the count.</summary>
+        public DateTime? RetryUntil { get; set; }
+
         /// <summary>Send a message whose outcome is Unknown again, when it has a Message-ID a receiver can drop a duplicate by.</summary>
         public bool RetryUnknown { get; set; }
 

@@ -35,6 +35,9 @@ namespace SmtpPs.Delivery
 
         public int Attempts { get; set; }
 
+        /// <summary>An attempt ended Unknown (it may have been delivered): a later failure does not make it NotDelivered.</summary>
+        public bool MayHaveBeenDelivered { get; set; }
+
         public string Reason { get; set; } = string.Empty;
 
         /// <summary>What kept it from delivery, reported once the message's outcome is final.</summary>
@@ -73,6 +76,9 @@ namespace SmtpPs.Delivery
         public bool Attempting { get; set; }
 
         public bool Concluded { get; set; }
+
+        /// <summary>No more retries: the retry deadline would pass before the next round.</summary>
+        public bool OutOfTime { get; set; }
 
         /// <summary>The last outcome: its final reply, queue id and size go into the result.</summary>
         public TransactionOutcome? LastOutcome { get; set; }

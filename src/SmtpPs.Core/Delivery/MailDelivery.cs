@@ -84,6 +84,19 @@ namespace SmtpPs.Delivery
                 // A retry is a fresh start: the sessions end now, and a wait follows that a server would not hold a session open for.
                 QuitAll();
                 _ended.Clear();
+                if (_options.RetryUntil is DateTime until && DateTime.UtcNow + wait > until)
+                {
+                    // The caller's deadline comes before this round could start: what failed for now stays as it is.
+                    _log.Warning($"{due.Count} message(s) not delivered yet because of a transient failure are not tried again: retry {round} would start at {DateTime.UtcNow + wait:u}, after the retry deadline {until:u}.");
+                    foreach (Flight flight in due)
+                    {
+                        flight.OutOfTime = true;
+                        Conclude(flight);
+                    }
+
+                    break;
+                }
+
                 _log.Warning($"{due.Count} message(s) not delivered yet because of a transient failure; trying again in {wait.TotalSeconds:0.###} s (retry {round} of {_options.MaxRetries}).");
                 if (_cancellation.WaitHandle.WaitOne(wait))
                 {
@@ -341,14 +354,16 @@ namespace SmtpPs.Delivery
             flight.Result.AttemptLog.Add(new SmtpDeliveryAttempt
             {
                 Attempt = flight.Attempt,
-                Started = DateTime.UtcNow,
+                Started = outcome.Started,
                 Server = outcome.Server,
                 Recipients = outcome.Envelope.To.ToArray(),
                 Accepted = outcome.Accepted.ToArray(),
                 Status = outcome.Status,
-                FinalReply = outcome.FinalReply,
+                FinalReply = outcome.FinalReply ?? outcome.Recipients.LastOrDefault(r => !r.Accepted)?.Reply,
                 QueueId = outcome.QueueId,
-                Reason = outcome.Reason,
+                Reason = outcome.Reason.Length > 0 || outcome.Status == SmtpDeliveryStatus.Delivered || outcome.Accepted.Any()
+                    ? outcome.Reason
+                    : "The server refused every recipient.",
             });
 
             MessageProblem? shared = outcome.Problems.FirstOrDefault(p => p.Kind != MessageProblemKind.RecipientRefused);
@@ -406,6 +421,7 @@ namespace SmtpPs.Delivery
                         state.Final = true;
                         break;
                     case SmtpDeliveryStatus.Unknown:
+                        state.MayHaveBeenDelivered = true;
                         state.Transient = !permanent && _options.RetryUnknown && flight.HasMessageId;
                         state.Final = !state.Transient;
                         break;
@@ -429,6 +445,17 @@ namespace SmtpPs.Delivery
         /// <summary>Recipients that no transaction reached this attempt (no session for them).</summary>
         private void Decide(Flight flight, string key, List<string> recipients, bool transient, MessageProblem? problem, string reason)
         {
+            flight.Result.AttemptLog.Add(new SmtpDeliveryAttempt
+            {
+                Attempt = flight.Attempt,
+                Started = DateTime.UtcNow,
+                Server = _route.Describe(key),
+                Recipients = recipients.ToArray(),
+                Status = SmtpDeliveryStatus.NotDelivered,
+                FinalReply = problem?.Reply,
+                Reason = reason,
+            });
+
             foreach (string address in recipients)
             {
                 RecipientState state = flight.Recipient(address);
@@ -459,16 +486,11 @@ namespace SmtpPs.Delivery
             }
 
             List<RecipientState> transient = flight.Pending.Where(r => r.Transient).ToList();
-            if (transient.Count > 0 && flight.Attempt <= _options.MaxRetries)
+            if (transient.Count > 0 && flight.Attempt <= _options.MaxRetries && !flight.OutOfTime)
             {
                 if (transient.Any(r => r.Status == SmtpDeliveryStatus.Unknown))
                 {
                     _log.Warning($"'{flight.Content.Name}' may have been delivered (no reply came to its end); it is sent again, as asked, and its Message-ID lets receivers drop a duplicate.");
-                }
-
-                foreach (RecipientState state in transient)
-                {
-                    state.Status = SmtpDeliveryStatus.NotDelivered;
                 }
 
                 _log.Event($"'{flight.Content.Name}': {transient.Count} recipient(s) failed for now ({transient[0].Reason.TrimEnd('.')}); it is tried again after the other messages.");
@@ -479,10 +501,17 @@ namespace SmtpPs.Delivery
             foreach (RecipientState state in flight.Pending)
             {
                 state.Final = true;
-                if (state.Status == SmtpDeliveryStatus.Unknown && _options.RetryUnknown && !flight.HasMessageId)
+                if (state.MayHaveBeenDelivered && state.Status == SmtpDeliveryStatus.NotDelivered)
                 {
-                    _log.Warning($"'{flight.Content.Name}' may have been delivered and has no Message-ID, by which a receiver could drop a duplicate: it is not sent again.");
+                    // A retry failed, but the first try may have got through: that is what the result must say.
+                    state.Status = SmtpDeliveryStatus.Unknown;
                 }
+            }
+
+            if (_options.RetryUnknown && !flight.HasMessageId && flight.Attempt <= _options.MaxRetries &&
+                flight.Recipients.Any(r => r.Status == SmtpDeliveryStatus.Unknown))
+            {
+                _log.Warning($"'{flight.Content.Name}' may have been delivered and has no Message-ID, by which a receiver could drop a duplicate: it is not sent again.");
             }
 
             flight.Concluded = true;

@@ -100,6 +100,22 @@ namespace SmtpPs
         /// </summary>
         public SmtpMessageResult? Result { get; }
     }
+
+    /// <summary>
+    /// A message went to some of its recipients, and a fault (no route, no connection, a session refused)
+    /// kept it from the others. The fault is the inner exception; the result says who got the message, so
+    /// that a script which stops on the error does not send it again to those who did.
+    /// </summary>
+    public sealed class SmtpPartialDeliveryException : SmtpException
+    {
+        public SmtpPartialDeliveryException(string message, SmtpMessageResult result, Exception fault)
+            : base(message, fault is SmtpException smtp ? smtp.Stage : SmtpStage.Connect, fault)
+        {
+            Result = result;
+        }
+
+        public SmtpMessageResult Result { get; }
+    }
 }
 
 namespace SmtpPs

@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using SmtpPs.Content;
 
@@ -42,6 +43,9 @@ namespace SmtpPs.Session
         public MessageContent Content { get; }
 
         public Envelope Envelope { get; }
+
+        /// <summary>When the transaction began (its outcome may be read later, with PIPELINING).</summary>
+        public DateTime Started { get; } = DateTime.UtcNow;
 
         /// <summary>"host:port" of the server that answered.</summary>
         public string Server { get; }

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
+using System.Linq;
 using System.Management.Automation;
 using SmtpPs.Content;
 using SmtpPs.Delivery;
@@ -30,8 +31,13 @@ namespace SmtpPs.Commands
                     return result.Status == SmtpDeliveryStatus.Delivered
                         ? new ErrorRecord(refused.Exception, "SmtpPartiallyDelivered", refused.CategoryInfo.Category, refused.TargetObject) { ErrorDetails = refused.ErrorDetails }
                         : refused;
+                case MessageProblemKind.Refused when result.Status == SmtpDeliveryStatus.Delivered:
+                    return PartiallyDelivered(problem.Explanation, RejectionCategory(problem.Reply!), new SmtpRejectedException(problem.Reply!, problem.Explanation, result), result);
                 case MessageProblemKind.Refused:
                     return Rejected(problem.Reply!, problem.Explanation, result);
+                case MessageProblemKind.Fault when result.Status == SmtpDeliveryStatus.Delivered:
+                    ErrorRecord fault = SessionFault(problem.Fault!, result.Server, Array.Empty<SmtpMessageResult>());
+                    return PartiallyDelivered(fault.ErrorDetails.Message, fault.CategoryInfo.Category, problem.Fault!, result);
                 case MessageProblemKind.NotSent:
                     SmtpNotSentReason reason = problem.NotSentReason!.Value;
                     return new ErrorRecord(new SmtpMessageNotSentException(reason, result.Path, problem.Explanation), reason switch
@@ -149,6 +155,23 @@ namespace SmtpPs.Commands
                 _ => server,
             };
             return new ErrorRecord(fault, id, category, target) { ErrorDetails = new ErrorDetails(message) };
+        }
+
+        /// <summary>
+        /// A fault kept a message from some recipients (those of one domain, with MX routing) after others
+        /// got it: the same ErrorId as a refused recipient of a delivered message, because what a script must
+        /// know first is the same, that sending it again would duplicate it.
+        /// </summary>
+        private static ErrorRecord PartiallyDelivered(string reason, ErrorCategory category, Exception cause, SmtpMessageResult result)
+        {
+            List<string> missed = result.Recipients.Where(r => r.Status != SmtpDeliveryStatus.Delivered).Select(r => r.Address).ToList();
+            string delivered = string.Join(", ", result.Recipients.Where(r => r.Status == SmtpDeliveryStatus.Delivered).Select(r => r.Address));
+            string message = $"{reason.TrimEnd('.')}. '{result.Path}' was delivered to {delivered}, not to {string.Join(", ", missed)}.";
+            return new ErrorRecord(new SmtpPartialDeliveryException(message, result, cause), "SmtpPartiallyDelivered", category,
+                missed.Count == 1 ? missed[0] : (object)missed.ToArray())
+            {
+                ErrorDetails = new ErrorDetails(message),
+            };
         }
 
         /// <summary>What to do about a fault, naming the parameters that change it; null when there is nothing to add.</summary>

@@ -86,6 +86,10 @@ namespace SmtpPs.Commands
         [ValidateRange(1, 86400)]
         public int RetryIntervalSec { get; set; } = 5;
 
+        /// <summary>The caller's deadline: no retry round starts after this time.</summary>
+        [Parameter]
+        public DateTime? RetryUntil { get; set; }
+
         /// <summary>Also tries again a message whose outcome is Unknown, when it has a Message-ID: a receiver may get it twice.</summary>
         [Parameter]
         public SwitchParameter RetryUnknown { get; set; }
@@ -154,6 +158,18 @@ namespace SmtpPs.Commands
                     "-RetryUnknown sends a message whose outcome is Unknown again in a retry: give -MaximumRetryCount too.", null));
             }
 
+            if (RetryUntil != null && MaximumRetryCount == 0)
+            {
+                ThrowTerminatingError(ErrorRecords.InvalidArgument("RetryUntilWithoutRetries",
+                    "-RetryUntil is the deadline of the retries: give -MaximumRetryCount too.", RetryUntil));
+            }
+
+            if (RetryUntil is DateTime deadline && deadline.ToUniversalTime() <= DateTime.UtcNow)
+            {
+                ThrowTerminatingError(ErrorRecords.InvalidArgument("RetryUntilPassed",
+                    $"-RetryUntil {deadline:o} has already passed: give a time to come, such as (Get-Date).AddMinutes(30).", RetryUntil));
+            }
+
             bool mxRouting = Server.Length == 0;
             if (mxRouting && TlsServerName != null)
             {
@@ -173,6 +189,7 @@ namespace SmtpPs.Commands
                 MaxRetries = MaximumRetryCount,
                 RetryInterval = TimeSpan.FromSeconds(RetryIntervalSec),
                 RetryUnknown = RetryUnknown,
+                RetryUntil = RetryUntil?.ToUniversalTime(),
             };
             _progress = new ProgressReporter(this, $"Send-RawSmtpMail to {Target}");
             _delivery = new MailDelivery(delivery, this, CreateLog(), StopToken);
