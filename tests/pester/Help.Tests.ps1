@@ -162,3 +162,83 @@ Describe 'Test-SmtpServer''s example 2, run as written against a server on loopb
         finally { $server.Dispose() }
     }
 }
+
+Describe 'Send-RawSmtpMail''s scheduled-script examples, run as written against the capture server' {
+    BeforeAll {
+        $script:examples = (Get-Help Send-RawSmtpMail -Examples).examples.example
+
+        function Get-ExampleCode([string] $Number, [int] $Port) {
+            # The example as the help shows it, pointed at the test server instead of smtp.example.org:25.
+            $code = @($examples | Where-Object title -Like "*Example ${Number}:*")[0].code
+            $code | Should -Match 'smtp\.example\.org'
+            $code -replace '-Server smtp\.example\.org', "-Server 127.0.0.1 -Port $Port"
+        }
+    }
+    BeforeEach {
+        $script:server = Start-SmtpTestServer
+    }
+    AfterEach {
+        $server | Stop-SmtpTestServer
+    }
+
+    It 'example 6 prints the queue id of a delivered message' {
+        $folder = Join-Path $TestDrive ([guid]::NewGuid().ToString('n'))
+        $null = New-Item -ItemType Directory $folder
+        "From: reports@example.org`r`nDate: Wed, 02 Dec 2026 06:00:00 +0000`r`nMessage-ID: <daily@example.org>`r`nSubject: daily`r`n`r`nreport`r`n" | Set-Content -LiteralPath (Join-Path $folder 'daily.eml') -NoNewline
+        Set-Content -LiteralPath (Join-Path $folder 'example6.ps1') -Value (Get-ExampleCode 6 $server.Port)
+        Push-Location $folder
+        try { $output = Invoke-FreshPwsh (Join-Path $folder 'example6.ps1') }
+        finally { Pop-Location }
+        $LASTEXITCODE | Should -Be 0
+        $queueId = (Get-SmtpTestMessage -Server $server).QueueId
+        "$output" | Should -BeLike "*Delivered, queue id $queueId*"
+    }
+
+    It 'example 6 says "Not delivered" with the server''s reason, and exits 1, when the recipient is refused' {
+        $server | Add-SmtpTestFault -Stage RcptTo -Recipient 'team@*' -Code 550 -Text '5.1.1 No such user'
+        $folder = Join-Path $TestDrive ([guid]::NewGuid().ToString('n'))
+        $null = New-Item -ItemType Directory $folder
+        "From: reports@example.org`r`nDate: Wed, 02 Dec 2026 06:00:00 +0000`r`nMessage-ID: <daily@example.org>`r`nSubject: daily`r`n`r`nreport`r`n" | Set-Content -LiteralPath (Join-Path $folder 'daily.eml') -NoNewline
+        Set-Content -LiteralPath (Join-Path $folder 'example6.ps1') -Value (Get-ExampleCode 6 $server.Port)
+        Push-Location $folder
+        try { $output = Invoke-FreshPwsh (Join-Path $folder 'example6.ps1') }
+        finally { Pop-Location }
+        $LASTEXITCODE | Should -Be 1
+        "$output" | Should -BeLike 'Not delivered: *'
+        "$output" | Should -Not -BeLike '*WARNING*'
+        "$output" | Should -BeLike '*No such user*'
+    }
+
+    It 'example 9 removes the delivered files, greylisted ones included, and keeps and names the refused one' {
+        $spool = Join-Path $TestDrive ([guid]::NewGuid().ToString('n'))
+        $null = New-Item -ItemType Directory $spool
+        foreach ($name in 'disk', 'grey', 'bad') {
+            "From: $name@example.org`r`nDate: Wed, 02 Dec 2026 06:00:00 +0000`r`nSubject: $name`r`nMessage-ID: <$name@example.org>`r`n`r`n$name`r`n" |
+                Set-Content -LiteralPath (Join-Path $spool "$name.eml") -NoNewline
+        }
+        # The sender grey@ is greylisted (450, then accepted); bad@ is refused for good.
+        $server | Add-SmtpTestFault -Stage MailFrom -Sender 'grey@*' -Code 450 -Text '4.7.1 Greylisted' -Occurrence 1
+        $server | Add-SmtpTestFault -Stage MailFrom -Sender 'bad@*' -Code 550 -Text '5.7.1 Not allowed'
+        $code = (Get-ExampleCode 9 $server.Port) -replace '/var/spool/alerts', $spool -replace '-RetryIntervalSec 60', '-RetryIntervalSec 1'
+        $warnings = @(& ([scriptblock]::Create($code)) 3>&1 | ForEach-Object { "$_" } | Where-Object { $_ -notlike '*trying again in 1 s*' })
+        @(Get-ChildItem $spool).Name | Should -Be @('bad.eml')
+        $warnings | Should -HaveCount 1
+        $warnings[0] | Should -BeLike "*bad.eml: NotDelivered after 1 attempt(s):*5.7.1 Not allowed*"
+        (Get-SmtpTestMessage -Server $server).MailFrom | Sort-Object | Should -Be @('disk@example.org', 'grey@example.org')
+    }
+
+    It 'example 11 delivers to nobody when one recipient is refused' {
+        $server | Add-SmtpTestFault -Stage RcptTo -Recipient 'audit@*' -Code 550 -Text '5.1.1 No such user'
+        $folder = Join-Path $TestDrive ([guid]::NewGuid().ToString('n'))
+        $null = New-Item -ItemType Directory $folder
+        "From: cab@example.org`r`nDate: Wed, 02 Dec 2026 06:00:00 +0000`r`nMessage-ID: <change@example.org>`r`nSubject: change`r`n`r`nnotice`r`n" | Set-Content -LiteralPath (Join-Path $folder 'change-notice.eml') -NoNewline
+        Push-Location $folder
+        # As at a prompt, where a refusal is a non-terminating error.
+        $ErrorActionPreference = 'Continue'
+        try { $output = & ([scriptblock]::Create((Get-ExampleCode 11 $server.Port))) 2>&1 }
+        finally { Pop-Location }
+        ($output | Where-Object { $_ -is [SmtpPs.SmtpMessageResult] }).Status | Should -Be 'NotDelivered'
+        ($output | Where-Object { $_ -is [System.Management.Automation.ErrorRecord] }).FullyQualifiedErrorId | Should -BeLike 'SmtpRecipientRejected,*'
+        Get-SmtpTestMessage -Server $server | Should -BeNullOrEmpty
+    }
+}

@@ -25,7 +25,7 @@ namespace SmtpPs.Delivery
         public static DeliveryRoute For(DeliveryOptions options)
         {
             MxResolver? resolver = options.DnsServer != null || options.MxRouting
-                ? new MxResolver(options.DnsServer, MxResolver.DefaultTimeout, options.Random)
+                ? new MxResolver(options.DnsServer, options.Session.Timeouts.Lookup, options.Random)
                 : null;
             return options.MxRouting ? new MxDeliveryRoute(options.Session, resolver!) : new RelayRoute(options.Session, resolver);
         }

@@ -27,9 +27,6 @@ namespace SmtpPs.Routing
         public const int MaxHosts = 5;
         public const int MaxAddressesPerHost = 4;
 
-        /// <summary>The whole lookup of one domain: the MX query and then its hosts' addresses.</summary>
-        public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(30);
-
         // One try of one query, as a stub resolver waits by default (resolv.conf "timeout:5"); DnsClient
         // retries twice more within the domain's timeout.
         private static readonly TimeSpan QueryTimeout = TimeSpan.FromSeconds(5);

@@ -291,7 +291,7 @@ namespace SmtpPs.Session
         {
             Outcome.FinalReply = reply;
             Outcome.Problems.Add(MessageProblem.Refused(reply, explanation + "."));
-            Outcome.Reason = explanation + ".";
+            Outcome.Reason = $"{explanation}. Server reply: {reply.Code} {reply.Text}";
             if (ReplyClass.IsServiceClosing(reply.Code))
             {
                 _session.MarkEnded(reply);

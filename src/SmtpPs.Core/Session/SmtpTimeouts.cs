@@ -53,6 +53,12 @@ namespace SmtpPs.Session
 
         public TimeSpan For(SmtpStage stage) => _limits[stage];
 
+        /// <summary>
+        /// The bound on resolving one domain or server name (all its DNS queries): finding the server is
+        /// part of reaching it, so it has the connect deadline, and a cap on that caps it too.
+        /// </summary>
+        public TimeSpan Lookup => Connect;
+
         /// <summary>The same table with no stage longer than <paramref name="cap"/>.</summary>
         public SmtpTimeouts CappedAt(TimeSpan cap) =>
             new SmtpTimeouts(_limits.ToDictionary(limit => limit.Key, limit => limit.Value < cap ? limit.Value : cap));

@@ -41,7 +41,7 @@ namespace SmtpPs.Commands
                 return;
             }
 
-            var resolver = new MxResolver(ParsedDnsServer, MxResolver.DefaultTimeout);
+            var resolver = new MxResolver(ParsedDnsServer, options.Timeouts.Lookup);
             MxRoute route = resolver.Resolve(Domain, log.Event, StopToken);
             SmtpRouteException? failure = route.Failure();
             if (failure != null)
