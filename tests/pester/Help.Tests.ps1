@@ -227,6 +227,23 @@ Describe 'Send-RawSmtpMail''s scheduled-script examples, run as written against 
         (Get-SmtpTestMessage -Server $server).MailFrom | Sort-Object | Should -Be @('disk@example.org', 'grey@example.org')
     }
 
+    It 'example 10''s script removes the delivered files and keeps the refused one' {
+        $outbox = Join-Path $TestDrive ([guid]::NewGuid().ToString('n'))
+        $null = New-Item -ItemType Directory $outbox
+        foreach ($name in 'disk', 'bad') {
+            "From: $name@example.org`r`nDate: Wed, 02 Dec 2026 06:00:00 +0000`r`nSubject: $name`r`nMessage-ID: <$name@example.org>`r`n`r`n$name`r`n" |
+                Set-Content -LiteralPath (Join-Path $outbox "$name.eml") -NoNewline
+        }
+        $server | Add-SmtpTestFault -Stage MailFrom -Sender 'bad@*' -Code 550 -Text '5.7.1 Not allowed'
+        # The script the example writes to C:\Alerts\Send-Alerts.ps1, pointed at the test folder and server.
+        $code = Get-ExampleCode 10 $server.Port
+        $script = [regex]::Match($code, "(?s)@'\r?\n(.*?)\r?\n'@").Groups[1].Value
+        $script | Should -Match 'Send-RawSmtpMail'
+        & ([scriptblock]::Create(($script -replace 'C:\\Alerts\\Outbox', $outbox)))
+        @(Get-ChildItem $outbox).Name | Should -Be @('bad.eml')
+        (Get-SmtpTestMessage -Server $server).MailFrom | Should -Be 'disk@example.org'
+    }
+
     It 'example 11 delivers to nobody when one recipient is refused' {
         $server | Add-SmtpTestFault -Stage RcptTo -Recipient 'audit@*' -Code 550 -Text '5.1.1 No such user'
         $folder = Join-Path $TestDrive ([guid]::NewGuid().ToString('n'))
