@@ -173,6 +173,18 @@ Describe 'Send-RawSmtpMail''s scheduled-script examples, run as written against 
             $code | Should -Match 'smtp\.example\.org'
             $code -replace '-Server smtp\.example\.org', "-Server 127.0.0.1 -Port $Port"
         }
+
+        function Invoke-Example6 {
+            # Example 6 as a script file run by a fresh pwsh (it may exit), in a folder holding its daily.eml.
+            $folder = Join-Path $TestDrive ([guid]::NewGuid().ToString('n'))
+            $null = New-Item -ItemType Directory $folder
+            "From: reports@example.org`r`nDate: Wed, 02 Dec 2026 06:00:00 +0000`r`nMessage-ID: <daily@example.org>`r`nSubject: daily`r`n`r`nreport`r`n" |
+                Set-Content -LiteralPath (Join-Path $folder 'daily.eml') -NoNewline
+            Set-Content -LiteralPath (Join-Path $folder 'example6.ps1') -Value (Get-ExampleCode 6 $server.Port)
+            Push-Location $folder
+            try { Invoke-FreshPwsh (Join-Path $folder 'example6.ps1') }
+            finally { Pop-Location }
+        }
     }
     BeforeEach {
         $script:server = Start-SmtpTestServer
@@ -182,13 +194,7 @@ Describe 'Send-RawSmtpMail''s scheduled-script examples, run as written against 
     }
 
     It 'example 6 prints the queue id of a delivered message' {
-        $folder = Join-Path $TestDrive ([guid]::NewGuid().ToString('n'))
-        $null = New-Item -ItemType Directory $folder
-        "From: reports@example.org`r`nDate: Wed, 02 Dec 2026 06:00:00 +0000`r`nMessage-ID: <daily@example.org>`r`nSubject: daily`r`n`r`nreport`r`n" | Set-Content -LiteralPath (Join-Path $folder 'daily.eml') -NoNewline
-        Set-Content -LiteralPath (Join-Path $folder 'example6.ps1') -Value (Get-ExampleCode 6 $server.Port)
-        Push-Location $folder
-        try { $output = Invoke-FreshPwsh (Join-Path $folder 'example6.ps1') }
-        finally { Pop-Location }
+        $output = Invoke-Example6
         $LASTEXITCODE | Should -Be 0
         $queueId = (Get-SmtpTestMessage -Server $server).QueueId
         "$output" | Should -BeLike "*Delivered, queue id $queueId*"
@@ -196,13 +202,7 @@ Describe 'Send-RawSmtpMail''s scheduled-script examples, run as written against 
 
     It 'example 6 says "Not delivered" with the server''s reason, and exits 1, when the recipient is refused' {
         $server | Add-SmtpTestFault -Stage RcptTo -Recipient 'team@*' -Code 550 -Text '5.1.1 No such user'
-        $folder = Join-Path $TestDrive ([guid]::NewGuid().ToString('n'))
-        $null = New-Item -ItemType Directory $folder
-        "From: reports@example.org`r`nDate: Wed, 02 Dec 2026 06:00:00 +0000`r`nMessage-ID: <daily@example.org>`r`nSubject: daily`r`n`r`nreport`r`n" | Set-Content -LiteralPath (Join-Path $folder 'daily.eml') -NoNewline
-        Set-Content -LiteralPath (Join-Path $folder 'example6.ps1') -Value (Get-ExampleCode 6 $server.Port)
-        Push-Location $folder
-        try { $output = Invoke-FreshPwsh (Join-Path $folder 'example6.ps1') }
-        finally { Pop-Location }
+        $output = Invoke-Example6
         $LASTEXITCODE | Should -Be 1
         "$output" | Should -BeLike 'Not delivered: *'
         "$output" | Should -Not -BeLike '*WARNING*'

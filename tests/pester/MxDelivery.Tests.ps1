@@ -7,6 +7,7 @@ BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
     Import-Module (Join-Path $PSScriptRoot 'Dns.psm1') -Force
     Import-Module (Join-Path $PSScriptRoot 'Postfix.psm1') -Force
+    Import-Module (Join-Path $PSScriptRoot 'MxHosts.psm1') -Force
     $script:skip = Get-PostfixSkipReason
     if (-not $skip) { $script:skip = Get-DnsServerSkipReason }
 
@@ -23,39 +24,20 @@ Describe 'Send-RawSmtpMail without -Server delivers to each domain''s MX hosts' 
     BeforeAll {
         if (-not $skip) {
             # example.test: nothing on 127.0.0.4 (MX 10), 421 on 127.0.0.5 (MX 20), Postfix mx-a on
-            # 127.0.0.2 (MX 30); equal.example.test: Postfix mx-a and mx-b (127.0.0.3) at MX 10. Both
-            # Postfix instances relay to the recorder, so that every copy is counted in one place.
-            $script:recorder = Start-RecordingServer
-            $script:mxPort = Get-SharedFreeTcpPort '127.0.0.2', '127.0.0.3', '127.0.0.4', '127.0.0.5'
-            $script:busy = [SmtpPs.TestServer.ScriptedSmtpServer]::StartOn(@('reply 421 4.3.2 mx2.example.test busy, try later'), '127.0.0.5', $mxPort)
-            $script:mxA = Start-PrivatePostfix -Port $mxPort -RelayPort $recorder.Port -ListenAddress '127.0.0.2' -HostName 'mx-a.example.test'
-            $script:mxB = Start-PrivatePostfix -Port $mxPort -RelayPort $recorder.Port -ListenAddress '127.0.0.3' -HostName 'mx-b.example.test'
-            $zone = Get-MxTestZone -Unreachable 127.0.0.4 -Refusing 127.0.0.5 -Accepting 127.0.0.2 -SecondAccepting 127.0.0.3
-            # A domain none of whose hosts takes a session.
-            $zone['example.test'] += 'closed.example.test. 300 IN MX 10 mx1.example.test.', 'closed.example.test. 300 IN MX 20 mx2.example.test.'
-            $script:dns = Start-TestDnsServer -Zone $zone -ServerFailureZone 'servfail.example.test'
+            # 127.0.0.2 (MX 30); equal.example.test: Postfix mx-a and mx-b (127.0.0.3) at MX 10; and
+            # closed.example.test, a domain none of whose hosts takes a session.
+            $script:mxHosts = Start-MxTestHosts -ServerFailureZone 'servfail.example.test' -ExtraRecords @(
+                'closed.example.test. 300 IN MX 10 mx1.example.test.'
+                'closed.example.test. 300 IN MX 20 mx2.example.test.')
+            $script:recorder = $mxHosts.Recorder
+            $script:busy = $mxHosts.Busy
+            $script:mxPort = $mxHosts.Port
+            $script:dns = $mxHosts.Dns
             $script:route = @{ DnsServer = $dns.EndPoint; Port = $mxPort; TimeoutSec = 20 }
-        }
-
-        function Get-Relayed([string] $Id, [int] $Count) {
-            # The copies of message $Id that the MX hosts relayed, once $Count arrived (or 30 s passed).
-            $deadline = [DateTime]::UtcNow.AddSeconds(30)
-            while (@(@($recorder.Messages) | Where-Object { $_.Text -match $Id }).Count -lt $Count -and [DateTime]::UtcNow -lt $deadline) {
-                Start-Sleep -Milliseconds 100
-            }
-            # Postfix relays each queued copy at once: a short wait shows any copy beyond those expected.
-            Start-Sleep -Milliseconds 500
-            @(@($recorder.Messages) | Where-Object { $_.Text -match $Id })
         }
     }
     AfterAll {
-        if (-not $skip) {
-            Stop-TestDnsServer $dns
-            Stop-PrivatePostfix $mxA
-            Stop-PrivatePostfix $mxB
-            $busy.Dispose()
-            $recorder.Dispose()
-        }
+        if (-not $skip) { Stop-MxTestHosts $mxHosts }
     }
     BeforeEach {
         if ($skip) { Set-ItResult -Skipped -Because $skip }
@@ -80,7 +62,7 @@ Describe 'Send-RawSmtpMail without -Server delivers to each domain''s MX hosts' 
         $result = $output | Get-Result
         $result.Status | Should -Be 'Delivered'
         $result.Recipients[0].Server | Should -Be "mx3.example.test:$mxPort"
-        $relayed = Get-Relayed $id 1
+        $relayed = Get-RelayedCopy $recorder $id 1
         $relayed.Count | Should -Be 1
         $relayed[0].To | Should -Be @('admin@example.test')
         $relayed[0].From | Should -Be 'ops@example.org'
@@ -100,7 +82,7 @@ Describe 'Send-RawSmtpMail without -Server delivers to each domain''s MX hosts' 
         $result.AttemptLog[0].Recipients | Should -Be @('admin@example.test', 'backup@example.test')
         $result.AttemptLog[1].Recipients | Should -Be @('oncall@implicit.example.test')
         $result.Recipients.QueueId | Should -Not -Contain ''
-        $relayed = Get-Relayed $id 2
+        $relayed = Get-RelayedCopy $recorder $id 2
         $relayed.Count | Should -Be 2
         @($relayed | ForEach-Object { $_.To -join ',' } | Sort-Object) | Should -Be @('admin@example.test,backup@example.test', 'oncall@implicit.example.test')
     }
@@ -113,7 +95,7 @@ Describe 'Send-RawSmtpMail without -Server delivers to each domain''s MX hosts' 
         foreach ($i in 0..5) {
             $server = $results[$i].Recipients[0].Server
             $server | Should -BeIn @("mx-a.example.test:$mxPort", "mx-b.example.test:$mxPort")
-            $relayed = Get-Relayed $ids[$i] 1
+            $relayed = Get-RelayedCopy $recorder $ids[$i] 1
             $relayed.Count | Should -Be 1
             # The host the result names is the one that relayed it.
             $relayed[0].Text | Should -Match "by $([regex]::Escape($server.Split(':')[0])) \(Postfix\)"
@@ -149,7 +131,7 @@ Describe 'Send-RawSmtpMail without -Server delivers to each domain''s MX hosts' 
             $_.Exception.Result.Recipients.Status | Should -Be @('Delivered', 'NotDelivered')
             "$_" | Should -BeLike "*was delivered to admin@example.test, not to admin@null.example.test."
         }
-        (Get-Relayed $id 1).Count | Should -Be 1
+        (Get-RelayedCopy $recorder $id 1).Count | Should -Be 1
     }
 
     It 'reports <domain> as <errorId> (<category>) without connecting' -TestCases @(
@@ -201,7 +183,7 @@ Describe 'Send-RawSmtpMail without -Server delivers to each domain''s MX hosts' 
         # Every greeting starts a connection: MX 20's 421 once, then one session each for example.test and implicit.example.test.
         ($output | Get-Reply | Where-Object Stage -EQ 'Greeting').Code | Should -Be @(421, 220, 220)
         ($output | Get-Reply | Where-Object Stage -EQ 'EndOfData').Count | Should -Be 4
-        foreach ($id in $ids) { (Get-Relayed $id 2).Count | Should -Be 2 }
+        foreach ($id in $ids) { (Get-RelayedCopy $recorder $id 2).Count | Should -Be 2 }
     }
 
     It 'looks nothing up and connects nowhere with -WhatIf' {

@@ -2,6 +2,7 @@ BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
     Import-Module (Join-Path $PSScriptRoot 'Dns.psm1') -Force
     Import-Module (Join-Path $PSScriptRoot 'Postfix.psm1') -Force
+    Import-Module (Join-Path $PSScriptRoot 'MxHosts.psm1') -Force
     # Reported on every test that needs them when unbound or Postfix cannot run here, so a skip is never silent.
     $script:dnsSkip = Get-DnsServerSkipReason
     $script:postfixSkip = Get-PostfixSkipReason
@@ -279,22 +280,14 @@ Describe 'MX hosts on loopback addresses, all on one port, found through the DNS
         if (-not $postfixSkip) {
             # The tiers of example.test on one port: nothing on 127.0.0.4, 421 on 127.0.0.5, Postfix on
             # 127.0.0.2; and the equal-preference hosts of equal.example.test, Postfix on 127.0.0.2 and 127.0.0.3.
-            $script:recorder = Start-RecordingServer
-            $script:mxPort = Get-SharedFreeTcpPort '127.0.0.2', '127.0.0.3', '127.0.0.4', '127.0.0.5'
-            $script:busy = [SmtpPs.TestServer.ScriptedSmtpServer]::StartOn(@('reply 421 4.3.2 mx2.example.test busy, try later'), '127.0.0.5', $mxPort)
-            $script:mxA = Start-PrivatePostfix -Port $mxPort -RelayPort $recorder.Port -ListenAddress '127.0.0.2' -HostName 'mx-a.example.test'
-            $script:mxB = Start-PrivatePostfix -Port $mxPort -RelayPort $recorder.Port -ListenAddress '127.0.0.3' -HostName 'mx-b.example.test'
-            $script:dns = Start-TestDnsServer -Zone (Get-MxTestZone -Unreachable 127.0.0.4 -Refusing 127.0.0.5 -Accepting 127.0.0.2 -SecondAccepting 127.0.0.3)
+            $script:mxHosts = Start-MxTestHosts
+            $script:recorder = $mxHosts.Recorder
+            $script:mxPort = $mxHosts.Port
+            $script:dns = $mxHosts.Dns
         }
     }
     AfterAll {
-        if (-not $postfixSkip) {
-            Stop-TestDnsServer $dns
-            Stop-PrivatePostfix $mxA
-            Stop-PrivatePostfix $mxB
-            $busy.Dispose()
-            $recorder.Dispose()
-        }
+        if (-not $postfixSkip) { Stop-MxTestHosts $mxHosts }
     }
     BeforeEach {
         if ($postfixSkip) { Set-ItResult -Skipped -Because $postfixSkip }

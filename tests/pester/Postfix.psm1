@@ -139,4 +139,19 @@ function Start-SmtpSink {
     throw "smtp-sink did not listen on 127.0.0.1:$Port."
 }
 
+function Get-RelayedCopy {
+    <#
+    The copies of a message that Postfix relayed to -Recorder (the recording server it relays to), found
+    by a unique -Id in their text, once -Count of them arrived or 30 s passed. Postfix relays each queued
+    copy at once; a short wait after that shows any copy beyond those expected.
+    #>
+    param([Parameter(Mandatory)] $Recorder, [Parameter(Mandatory)] [string] $Id, [int] $Count = 1)
+    $deadline = [DateTime]::UtcNow.AddSeconds(30)
+    while (@(@($Recorder.Messages) | Where-Object { $_.Text -match $Id }).Count -lt $Count -and [DateTime]::UtcNow -lt $deadline) {
+        Start-Sleep -Milliseconds 100
+    }
+    Start-Sleep -Milliseconds 500
+    @(@($Recorder.Messages) | Where-Object { $_.Text -match $Id })
+}
+
 Export-ModuleMember -Function *

@@ -345,17 +345,6 @@ Describe 'Against Postfix: real refusals' {
             )
         }
 
-        function Get-Relayed([string] $Id, [int] $Count) {
-            $deadline = [DateTime]::UtcNow.AddSeconds(30)
-            do {
-                $found = @(@($recorder.Messages) | Where-Object { $_.Text -match $Id })
-                if ($found.Count -ge $Count) { break }
-                Start-Sleep -Milliseconds 100
-            } while ([DateTime]::UtcNow -lt $deadline)
-            # Postfix delivers each queued message once; a short wait shows any copy beyond the expected ones.
-            Start-Sleep -Milliseconds 500
-            @(@($recorder.Messages) | Where-Object { $_.Text -match $Id })
-        }
     }
     AfterAll {
         if (-not $postfixSkip) {
@@ -375,7 +364,7 @@ Describe 'Against Postfix: real refusals' {
         # A control message sent afterwards arrives; the held one never does.
         $control = [guid]::NewGuid().ToString('n')
         $null = Send-RawSmtpMail -LiteralPath (New-Alert $control) -From ops@example.org -To admin@example.org -Server 127.0.0.1 -Port $postfixPort
-        (Get-Relayed $control 1).Count | Should -Be 1
+        (Get-RelayedCopy $recorder $control 1).Count | Should -Be 1
         @(@($recorder.Messages) | Where-Object { $_.Text -match $id }).Count | Should -Be 0
     }
 
@@ -384,7 +373,7 @@ Describe 'Against Postfix: real refusals' {
         $output = Send-RawSmtpMail -LiteralPath (New-Alert $id) -From ops@example.org -To admin@example.org, nobody@example.org -Server 127.0.0.1 -Port $postfixPort -PassThru -ErrorVariable failures -ErrorAction SilentlyContinue
         ($output | Get-Result).Status | Should -Be 'Delivered'
         $failures.FullyQualifiedErrorId | Should -BeLike 'SmtpPartiallyDelivered*'
-        $relayed = Get-Relayed $id 1
+        $relayed = Get-RelayedCopy $recorder $id 1
         $relayed.Count | Should -Be 1
         $relayed[0].To | Should -Be @('admin@example.org')
     }
@@ -402,7 +391,7 @@ Describe 'Against Postfix: real refusals' {
         $later.Reply.Code | Should -Be 450
         ($output | Get-Reply | Where-Object Stage -EQ 'RcptTo').Code | Should -Be @(250, 450, 450)
         $failures.FullyQualifiedErrorId | Should -BeLike 'SmtpPartiallyDelivered*'
-        $relayed = Get-Relayed $id 1
+        $relayed = Get-RelayedCopy $recorder $id 1
         $relayed.Count | Should -Be 1 -Because 'the accepted recipient got it once, and the retry was only for the deferred one'
         $relayed[0].To | Should -Be @('admin@example.org')
     }
@@ -418,7 +407,7 @@ Describe 'Against Postfix: real refusals' {
         ($output | Get-Reply | Where-Object Stage -EQ 'EndOfData').Count | Should -Be 3
         ($output | Get-Reply | Where-Object Stage -EQ 'Greeting').Count | Should -Be 1 -Because 'one connection'
         $failures | Should -BeNullOrEmpty
-        $relayed = Get-Relayed $id 3
+        $relayed = Get-RelayedCopy $recorder $id 3
         @($relayed.To | Sort-Object) | Should -Be @($to | Sort-Object)
     }
 }
