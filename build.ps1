@@ -34,23 +34,54 @@ $props = [xml](Get-Content -LiteralPath (Join-Path $root 'Directory.Build.props'
 $version = @($props.Project.PropertyGroup | ForEach-Object { $_.Version } | Where-Object { $_ })[0]
 $moduleDir = Join-Path $root "output/SmtpPs/$version"
 $pesterVersion = '5.7.1'
+# PowerShell 7.6 runs our own assemblies from ReadyToRun images made for these platforms; others run IL.
+$readyToRunPlatforms = @('win-x64', 'linux-x64', 'osx-arm64')
 
 function Invoke-Dotnet {
     & dotnet @args
     if ($LASTEXITCODE -ne 0) { throw "dotnet $($args -join ' ') failed with exit code $LASTEXITCODE." }
 }
 
-function Build-Module {
+function Get-HostPlatform {
+    # The runtime identifier ReadyToRun folders are named by (win-x64, linux-x64, osx-arm64), as the loader
+    # (src/SmtpPs.Loader/ModuleLoadContext.cs) names them; Windows PowerShell 5.1 has none.
+    if ($PSVersionTable.PSEdition -ne 'Core') { return $null }
+    $os = if ($IsWindows) { 'win' } elseif ($IsMacOS) { 'osx' } else { 'linux' }
+    return "$os-$(([System.Runtime.InteropServices.RuntimeInformation]::ProcessArchitecture).ToString().ToLowerInvariant())"
+}
+
+function Copy-Assemblies([string] $from, [string] $to, [string[]] $exclude = @()) {
+    $null = New-Item -ItemType Directory -Path $to -Force
+    Get-ChildItem -LiteralPath $from -File | Where-Object { $_.Extension -in '.dll', '.pdb' -and $_.BaseName -notin $exclude } |
+        Copy-Item -Destination $to
+}
+
+function Build-Module([string[]] $ReadyToRun = @(Get-HostPlatform | Where-Object { $_ -in $readyToRunPlatforms })) {
     Invoke-Dotnet build (Join-Path $root 'SmtpPs.sln') -c $Configuration --nologo -v quiet '-clp:NoSummary'
     if (Test-Path -LiteralPath $moduleDir) { Remove-Item -LiteralPath $moduleDir -Recurse -Force }
     $null = New-Item -ItemType Directory -Path (Join-Path $moduleDir 'en-US') -Force
-    # The cmdlet project's output holds SmtpPs.dll, SmtpPs.Core.dll and every dependency they need.
-    $bin = Join-Path $root "src/SmtpPs/bin/$Configuration/netstandard2.0"
-    Get-ChildItem -LiteralPath $bin -File | Where-Object Extension -in '.dll', '.pdb' |
-        Copy-Item -Destination $moduleDir
-    Copy-Item -LiteralPath (Join-Path $root 'module/SmtpPs.Format.ps1xml') -Destination $moduleDir
+    # The loader project lists what each edition ships (see its .csproj): its netstandard2.0 output is
+    # what Windows PowerShell 5.1 loads, its net8.0 output what PowerShell 7 loads into SmtpPs's own
+    # AssemblyLoadContext, and a net10.0 ReadyToRun publish per platform gives PowerShell 7.6 our own
+    # assemblies precompiled.
+    $loader = Join-Path $root 'src/SmtpPs.Loader'
+    Copy-Assemblies (Join-Path $loader "bin/$Configuration/netstandard2.0") (Join-Path $moduleDir 'Desktop')
+    Copy-Assemblies (Join-Path $loader "bin/$Configuration/net8.0") (Join-Path $moduleDir 'Core')
+    foreach ($platform in $ReadyToRun) {
+        $publish = Join-Path $loader "bin/$Configuration/readytorun/$platform"
+        Invoke-Dotnet publish $loader -c $Configuration -f net10.0 -r $platform --self-contained false `
+            '-p:PublishReadyToRun=true' -o $publish --nologo -v quiet '-clp:NoSummary'
+        $native = Join-Path $moduleDir "Core/$platform"
+        $null = New-Item -ItemType Directory -Path $native -Force
+        Get-ChildItem -LiteralPath $publish -Filter 'SmtpPs*.dll' | Where-Object BaseName -NE 'SmtpPs.Loader' |
+            Copy-Item -Destination $native
+    }
+    Copy-Item -LiteralPath (Join-Path $root 'module/SmtpPs.psm1'), (Join-Path $root 'module/SmtpPs.Format.ps1xml'), (Join-Path $root 'LICENSE') -Destination $moduleDir
     $manifest = Get-Content -LiteralPath (Join-Path $root 'module/SmtpPs.psd1') -Raw
     $manifest = $manifest -replace "ModuleVersion(\s*)=\s*'[^']*'", "ModuleVersion`$1= '$version'"
+    # String replacement, not -replace: the notes may hold '$'.
+    if (-not $manifest.Contains("ReleaseNotes = ''")) { throw "module/SmtpPs.psd1 lost its ReleaseNotes = '' line." }
+    $manifest = $manifest.Replace("ReleaseNotes = ''", "ReleaseNotes = '" + (Get-ReleaseNotes).Replace("'", "''") + "'")
     Set-Content -LiteralPath (Join-Path $moduleDir 'SmtpPs.psd1') -Value $manifest -NoNewline
     # The help ships as MAML made from docs/*.md and the cmdlet's own metadata.
     $exit = Invoke-InFreshPwsh (Join-Path $root 'tools/ConvertTo-MamlHelp.ps1') @(
@@ -59,6 +90,56 @@ function Build-Module {
         '-OutputPath', (Join-Path $moduleDir 'en-US'))
     if ($exit -ne 0) { throw 'Making the MAML help failed.' }
     Write-Host "Built SmtpPs $version into $moduleDir"
+}
+
+function Get-ReleaseNotes {
+    # The version's section of CHANGELOG.md, the one place for release notes.
+    $changelog = Get-Content -LiteralPath (Join-Path $root 'CHANGELOG.md') -Raw
+    $pattern = '(?ms)^## ' + [regex]::Escape($version) + '\b[^\n]*\n(.*?)(?=^## |\z)'
+    if ($changelog -notmatch $pattern) { throw "CHANGELOG.md has no section '## $version'." }
+    return "$version`n" + $Matches[1].Trim()
+}
+
+function Get-NuGetPackageFolder {
+    return ((& dotnet nuget locals global-packages --list) -replace '^global-packages:\s*', '').Trim()
+}
+
+function Test-Package {
+    <# The checks a package must pass: the manifest, and every DLL against what Windows PowerShell 5.1 can bind. #>
+    $null = Test-ModuleManifest -Path (Join-Path $moduleDir 'SmtpPs.psd1') -ErrorAction Stop
+    # Downloaded by src/SmtpPs.Loader on restore.
+    $references = Join-Path (Get-NuGetPackageFolder) 'microsoft.netframework.referenceassemblies.net472/1.0.3/build/.NETFramework/v4.7.2'
+    $problems = @(& (Join-Path $root 'tools/Test-WindowsPowerShellBinding.ps1') -ModulePath $moduleDir -ReferenceAssembliesPath $references)
+    if ($problems.Count) { throw "$($problems.Count) DLL reference(s) Windows PowerShell 5.1 could not bind (listed above)." }
+}
+
+function New-Package {
+    <#
+    Publishes the built module with PSResourceGet to the local file repository output/repository, which
+    leaves SmtpPs.<version>.nupkg there: the package a Gallery would get. The repository is registered in
+    a private PSResourceGet store (XDG_DATA_HOME, LOCALAPPDATA), so the user's own is never touched.
+    #>
+    Test-Package
+    $repository = Join-Path $root 'output/repository'
+    $null = New-Item -ItemType Directory -Path $repository -Force
+    Remove-Item -Path (Join-Path $repository "SmtpPs.$version.nupkg") -ErrorAction SilentlyContinue
+    $store = Join-Path ([System.IO.Path]::GetTempPath()) "smtpps-psresourceget-$PID"
+    $saved = $env:XDG_DATA_HOME, $env:LOCALAPPDATA
+    try {
+        $env:XDG_DATA_HOME = $env:LOCALAPPDATA = $store
+        $script = "`$ErrorActionPreference = 'Stop'; Register-PSResourceRepository -Name SmtpPsBuild -Uri '$repository' -Trusted; " +
+            "Publish-PSResource -Path '$moduleDir' -Repository SmtpPsBuild"
+        $pwsh = @(Get-PwshCommand)
+        & $pwsh[0] @($pwsh | Select-Object -Skip 1) -NoProfile -NonInteractive -Command $script | Out-Host
+        if ($LASTEXITCODE -ne 0) { throw 'Publish-PSResource failed.' }
+    }
+    finally {
+        $env:XDG_DATA_HOME, $env:LOCALAPPDATA = $saved
+        Remove-Item -LiteralPath $store -Recurse -Force -ErrorAction SilentlyContinue
+    }
+    $package = Join-Path $repository "SmtpPs.$version.nupkg"
+    Write-Host "Packed $package"
+    return $package
 }
 
 function Get-PwshCommand {
@@ -71,8 +152,7 @@ function Get-PwshCommand {
 }
 
 function Get-PesterManifest {
-    $packages = (& dotnet nuget locals global-packages --list) -replace '^global-packages:\s*', ''
-    $manifest = Join-Path $packages.Trim() "pester/$pesterVersion/tools/Pester.psd1"
+    $manifest = Join-Path (Get-NuGetPackageFolder) "pester/$pesterVersion/tools/Pester.psd1"
     if (-not (Test-Path -LiteralPath $manifest)) {
         # The test helper project downloads Pester into the NuGet cache on restore.
         throw "Pester $pesterVersion is not in the NuGet cache ($manifest); 'dotnet restore' should have put it there."
