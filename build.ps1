@@ -2,8 +2,13 @@
 .SYNOPSIS
     Builds, tests and demonstrates SmtpPs.
 .DESCRIPTION
-    Build: compiles the solution and assembles a loadable module under output/SmtpPs/<version>/.
-    Test:  builds, then runs the whole Pester suite in a fresh pwsh -NoProfile against the built module.
+    Build: compiles the solution and assembles a loadable module under output/SmtpPs/<version>/, with
+           ReadyToRun images for this machine's platform.
+    Test:  builds and packs, then runs the whole Pester suite in a fresh pwsh -NoProfile against the built
+           module and the package.
+    Package: builds with ReadyToRun images for win-x64, linux-x64 and osx-arm64, checks the manifest
+           and every DLL against what Windows PowerShell 5.1 can bind (tools/Test-WindowsPowerShellBinding.ps1),
+           and publishes the PowerShell Gallery package to output/repository/SmtpPs.<version>.nupkg.
     Demo:  builds, starts the test ESMTP server on a free loopback port and sends examples/hello.txt.
     Bench: builds, then runs bench/run.ps1 (SmtpPs against MailKit, System.Net.Mail, smtp-source and
            Send-MailMessage on loopback) and writes bench/RESULTS.md. Needs Postfix (see .ci/run).
@@ -12,7 +17,7 @@
 #>
 [CmdletBinding()]
 param(
-    [ValidateSet('Build', 'Test', 'Demo', 'Bench')]
+    [ValidateSet('Build', 'Test', 'Package', 'Demo', 'Bench')]
     [string] $Task = 'Build',
 
     [ValidateSet('Release', 'Debug')]
@@ -107,9 +112,11 @@ function Get-NuGetPackageFolder {
 function Test-Package {
     <# The checks a package must pass: the manifest, and every DLL against what Windows PowerShell 5.1 can bind. #>
     $null = Test-ModuleManifest -Path (Join-Path $moduleDir 'SmtpPs.psd1') -ErrorAction Stop
-    # Downloaded by src/SmtpPs.Loader on restore.
-    $references = Join-Path (Get-NuGetPackageFolder) 'microsoft.netframework.referenceassemblies.net472/1.0.3/build/.NETFramework/v4.7.2'
-    $problems = @(& (Join-Path $root 'tools/Test-WindowsPowerShellBinding.ps1') -ModulePath $moduleDir -ReferenceAssembliesPath $references)
+    # Both downloaded on restore: the reference assemblies by src/SmtpPs.Loader, PowerShellStandard.Library by src/SmtpPs.
+    $packages = Get-NuGetPackageFolder
+    $problems = @(& (Join-Path $root 'tools/Test-WindowsPowerShellBinding.ps1') -ModulePath $moduleDir `
+            -ReferenceAssembliesPath (Join-Path $packages 'microsoft.netframework.referenceassemblies.net472/1.0.3/build/.NETFramework/v4.7.2') `
+            -PowerShellReferencePath (Join-Path $packages 'powershellstandard.library/5.1.1/lib/net452'))
     if ($problems.Count) { throw "$($problems.Count) DLL reference(s) Windows PowerShell 5.1 could not bind (listed above)." }
 }
 
@@ -176,11 +183,13 @@ switch ($Task) {
     }
     'Test' {
         Build-Module
+        $null = New-Package
         $summary = Join-Path ([System.IO.Path]::GetTempPath()) "smtpps-pester-$PID.json"
         $arguments = @(
             '-ModulePath', (Join-Path $moduleDir 'SmtpPs.psd1'),
             '-PesterPath', (Get-PesterManifest),
             '-TestServerPath', $testServer,
+            '-RepositoryPath', (Join-Path $root 'output/repository'),
             '-SummaryPath', $summary)
         if ($Tag) { $arguments += @('-Tag', ($Tag -join ',')) }
         if ($TestPath) { $arguments += @('-TestPath', ((($TestPath -split ',') | ForEach-Object { (Resolve-Path -LiteralPath $_).Path }) -join ',')) }
@@ -193,6 +202,10 @@ switch ($Task) {
         Remove-Item -LiteralPath $summary
         Write-Host "Pester: $($counts.Passed) passed, $($counts.Failed) failed, $($counts.Skipped) skipped"
         if ($exit -ne 0 -or $counts.Failed -gt 0 -or $counts.Passed -eq 0) { exit 1 }
+    }
+    'Package' {
+        Build-Module -ReadyToRun $readyToRunPlatforms
+        $null = New-Package
     }
     'Bench' {
         Build-Module

@@ -8,8 +8,9 @@
 
     The module's folders (see src/SmtpPs.Loader/SmtpPs.Loader.csproj):
     - Desktop/ is what Windows PowerShell 5.1 loads. Every AssemblyRef of every DLL there must be in the
-      .NET Framework 4.7.2 reference assemblies (with their Facades) or shipped in Desktop/, at the
-      referenced version or higher.
+      .NET Framework 4.7.2 reference assemblies (with their Facades), in Windows PowerShell 5.1 itself
+      (System.Management.Automation 3.0.0.0, as PowerShellStandard.Library describes it) or shipped in
+      Desktop/, at the referenced version or higher.
     - Core/ is what PowerShell 7 loads. A DLL there that Desktop/ lacks is PowerShell 7 only (the test
       engine, SmtpServer and what it uses): 5.1 never loads it, so it is listed, not checked against 4.7.2.
       Our own assemblies (SmtpPs*) in Desktop/ must be in Core/ too, and Core/<platform>/ may hold only
@@ -20,14 +21,19 @@
     Writes one line per problem and per PowerShell-7-only assembly, and returns the problems as objects
     (Dll, Reference, Problem). build.ps1 -Task Package fails when there is any.
 .EXAMPLE
-    ./tools/Test-WindowsPowerShellBinding.ps1 -ModulePath output/SmtpPs/0.1.0 -ReferenceAssembliesPath ~/.nuget/packages/microsoft.netframework.referenceassemblies.net472/1.0.3/build/.NETFramework/v4.7.2
+    $nuget = '~/.nuget/packages'
+    ./tools/Test-WindowsPowerShellBinding.ps1 -ModulePath output/SmtpPs/0.1.0 `
+        -ReferenceAssembliesPath $nuget/microsoft.netframework.referenceassemblies.net472/1.0.3/build/.NETFramework/v4.7.2 `
+        -PowerShellReferencePath $nuget/powershellstandard.library/5.1.1/lib/net452
 #>
 [CmdletBinding()]
 param(
     # The module's version folder (the one holding SmtpPs.psd1).
     [Parameter(Mandatory)] [string] $ModulePath,
     # The .NET Framework 4.7.2 reference assemblies (the folder holding mscorlib.dll and Facades/).
-    [Parameter(Mandatory)] [string] $ReferenceAssembliesPath
+    [Parameter(Mandatory)] [string] $ReferenceAssembliesPath,
+    # The assemblies Windows PowerShell 5.1 provides (PowerShellStandard.Library's lib/net452 folder).
+    [Parameter(Mandatory)] [string] $PowerShellReferencePath
 )
 
 $ErrorActionPreference = 'Stop'
@@ -79,7 +85,7 @@ $module = (Resolve-Path -LiteralPath $ModulePath).Path
 if (-not (Test-Path -LiteralPath (Join-Path $ReferenceAssembliesPath 'mscorlib.dll'))) {
     throw "No .NET Framework reference assemblies in '$ReferenceAssembliesPath' (mscorlib.dll is missing)."
 }
-$framework = Get-AssemblySet @($ReferenceAssembliesPath, (Join-Path $ReferenceAssembliesPath 'Facades'))
+$framework = Get-AssemblySet @($ReferenceAssembliesPath, (Join-Path $ReferenceAssembliesPath 'Facades'), $PowerShellReferencePath)
 $desktopFolder = Join-Path $module 'Desktop'
 $coreFolder = Join-Path $module 'Core'
 $desktop = Get-AssemblySet @($desktopFolder)
@@ -100,10 +106,10 @@ foreach ($file in Get-ChildItem -LiteralPath $module -Filter '*.dll' -File -Recu
             $display = "$($reference.Name), Version=$($reference.Version)"
             $candidates = @(@($desktop[$reference.Name], $framework[$reference.Name]) | Where-Object { $_ })
             if (-not $candidates) {
-                $problems.Add((New-Problem $relative $display ".NET Framework 4.7.2 does not have $($reference.Name) and Desktop/ does not ship it: Windows PowerShell 5.1 cannot bind it."))
+                $problems.Add((New-Problem $relative $display "neither .NET Framework 4.7.2 nor Windows PowerShell 5.1 has $($reference.Name), and Desktop/ does not ship it: Windows PowerShell 5.1 cannot bind it."))
             }
             elseif (-not ($candidates | Where-Object { $_ -ge $reference.Version })) {
-                $problems.Add((New-Problem $relative $display "needs version $($reference.Version) of $($reference.Name), but only $(($candidates | Sort-Object -Unique) -join ' and ') is there (.NET Framework 4.7.2 or Desktop/), and Windows PowerShell 5.1 has no binding redirects."))
+                $problems.Add((New-Problem $relative $display "needs version $($reference.Version) of $($reference.Name), but only $(($candidates | Sort-Object -Unique) -join ' and ') is there (.NET Framework 4.7.2, Windows PowerShell 5.1 or Desktop/), and Windows PowerShell 5.1 has no binding redirects."))
             }
         }
         if ($metadata.Name -like 'SmtpPs*' -and -not $core.ContainsKey($metadata.Name)) {

@@ -130,6 +130,28 @@ function Invoke-FreshPwsh {
     finally { $env:PSModulePath = $saved }
 }
 
+function Invoke-PwshWithEnvironment {
+    <#
+    Runs a script file in a new pwsh -NoProfile with the environment variables of -Environment set for it
+    alone (a private PSModulePath, PSResourceGet store or data folder). Returns the output lines;
+    $LASTEXITCODE holds the exit code.
+    #>
+    param([Parameter(Mandatory)] [string] $File, [string[]] $Arguments = @(), [hashtable] $Environment = @{})
+    $pwsh = @(Get-PwshCommand)
+    $saved = @{}
+    try {
+        foreach ($name in $Environment.Keys) {
+            $saved[$name] = [Environment]::GetEnvironmentVariable($name)
+            [Environment]::SetEnvironmentVariable($name, $Environment[$name])
+        }
+        $rest = @($pwsh | Select-Object -Skip 1)
+        & $pwsh[0] @rest -NoProfile -NonInteractive -File $File @Arguments 2>&1
+    }
+    finally {
+        foreach ($name in $saved.Keys) { [Environment]::SetEnvironmentVariable($name, $saved[$name]) }
+    }
+}
+
 function Get-PrivateFilesSkipReason {
     if (-not $IsLinux -or (id -u) -ne '0' -or -not (Get-Command unshare -ErrorAction SilentlyContinue)) {
         return 'a private /etc/hosts needs Linux, root and unshare(1)'
