@@ -27,7 +27,12 @@ param(
     [string[]] $Tag,
 
     # Test: run only these test files (default: tests/pester and the examples' tests).
-    [string[]] $TestPath
+    [string[]] $TestPath,
+
+    # Test: the shell the tests run in. WindowsPowerShell runs tests/desktop (the module in Windows
+    # PowerShell 5.1, against a test server in this pwsh) with powershell.exe; Windows only.
+    [ValidateSet('pwsh', 'WindowsPowerShell')]
+    [string] $TestShell = 'pwsh'
 )
 
 $ErrorActionPreference = 'Stop'
@@ -130,7 +135,10 @@ function New-Package {
     $repository = Join-Path $root 'output/repository'
     $null = New-Item -ItemType Directory -Path $repository -Force
     Remove-Item -Path (Join-Path $repository "SmtpPs.$version.nupkg") -ErrorAction SilentlyContinue
+    # Created first: .NET takes a data folder that does not exist for none, and PSResourceGet then
+    # writes its store relative to the current directory.
     $store = Join-Path ([System.IO.Path]::GetTempPath()) "smtpps-psresourceget-$PID"
+    $null = New-Item -ItemType Directory -Path $store -Force
     $saved = $env:XDG_DATA_HOME, $env:LOCALAPPDATA
     try {
         $env:XDG_DATA_HOME = $env:LOCALAPPDATA = $store
@@ -167,8 +175,8 @@ function Get-PesterManifest {
     return $manifest
 }
 
-function Invoke-InFreshPwsh([string] $script, [string[]] $arguments) {
-    $pwsh = @(Get-PwshCommand)
+function Invoke-InFreshPwsh([string] $script, [string[]] $arguments, [string[]] $shell = @(Get-PwshCommand)) {
+    $pwsh = $shell
     $exe = $pwsh[0]
     $rest = @($pwsh | Select-Object -Skip 1)
     & $exe @rest -NoProfile -NonInteractive -File $script @arguments | Out-Host
@@ -192,8 +200,15 @@ switch ($Task) {
             '-RepositoryPath', (Join-Path $root 'output/repository'),
             '-SummaryPath', $summary)
         if ($Tag) { $arguments += @('-Tag', ($Tag -join ',')) }
+        $shell = @(Get-PwshCommand)
+        if ($TestShell -eq 'WindowsPowerShell') {
+            # The tests in 5.1 start their server in this pwsh: the test server needs .NET 10.
+            $env:SMTPPS_PWSH = ConvertTo-Json -Compress -InputObject $shell
+            $shell = @('powershell.exe')
+            if (-not $TestPath) { $TestPath = @(Join-Path $root 'tests/desktop') }
+        }
         if ($TestPath) { $arguments += @('-TestPath', ((($TestPath -split ',') | ForEach-Object { (Resolve-Path -LiteralPath $_).Path }) -join ',')) }
-        $exit = Invoke-InFreshPwsh (Join-Path $root 'tests/Invoke-Tests.ps1') $arguments
+        $exit = Invoke-InFreshPwsh (Join-Path $root 'tests/Invoke-Tests.ps1') $arguments $shell
         if (-not (Test-Path -LiteralPath $summary)) {
             Write-Host 'Pester: 0 passed, 1 failed, 0 skipped'
             exit 1

@@ -4,14 +4,16 @@ BeforeAll {
 
 # What a user does on a machine with only PowerShell: register a repository, install SmtpPs from it into
 # an empty module path, then use it by name in a new shell. The repository is the local one build.ps1
-# published the package to. On Linux and macOS the PSResourceGet store and the CurrentUser module path both
-# live under XDG_DATA_HOME, so the test gives the installing shell a private one and touches nothing of
-# the machine's; Windows keeps the CurrentUser path under Documents, where the test uninstalls after itself.
+# published the package to. On Linux and macOS the PSResourceGet store lives under XDG_DATA_HOME and the
+# CurrentUser module path under HOME, so the test gives the installing shell private ones and touches
+# nothing of the machine's; Windows keeps the CurrentUser path under Documents, where the test removes
+# what it installed.
 Describe 'Installing the package with Install-PSResource and using it by name' {
     BeforeAll {
         $script:data = Join-Path $TestDrive 'data'
         $null = New-Item -ItemType Directory -Path $data -Force
         $script:environment = @{ XDG_DATA_HOME = $data; LOCALAPPDATA = $data }
+        if (-not $IsWindows) { $environment.HOME = $data }
 
         $install = Join-Path $TestDrive 'install.ps1'
         Set-Content -LiteralPath $install -Value @'
@@ -79,6 +81,6 @@ Send-RawSmtpMail -Path $Message -From installed@example.org -To user@example.org
         $sent = ($useText -split '--- sent ---')[1]
         $header = ($sent -split "`n" | Where-Object { $_ -match '\S' } | Select-Object -First 1)
         $header -split '\s+' | Where-Object { $_ } | Should -Be @('Elapsed', 'Command', 'Code', 'Enh.', 'Text')
-        $sent | Should -Match 'MAIL FROM:<installed@example.org>'
+        $sent | Should -Match 'MAIL FROM:<installed@'
     }
 }
