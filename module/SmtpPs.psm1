@@ -3,24 +3,15 @@
 #     their own, so that another module's version of DnsClient or MimeKit does not clash with SmtpPs's.
 #   Desktop (Windows PowerShell 5.1): one context for everything; an AssemblyResolve handler serves the
 #     module's own copies of the libraries it ships.
-# SmtpPs.Loader.dll does the work in C#: assembly resolution can run on any thread, where no script can.
+# SmtpPs.Loader.dll does the work in C#: assembly resolution runs on any thread, where no script can, and
+# every line of script here is paid for by every import (this file is kept to three calls).
 
 $edition = if ($PSEdition -eq 'Core') { 'Core' } else { 'Desktop' }
-if ($edition -eq 'Core' -and $PSVersionTable.PSVersion -lt [version] '7.4') {
-    throw [System.PlatformNotSupportedException]::new(
-        "SmtpPs needs PowerShell 7.4 or later (this is $($PSVersionTable.PSVersion)), or Windows PowerShell 5.1.")
+# LoadFrom hands back the loaded assembly when Import-Module -Force runs this again.
+$loader = [System.Reflection.Assembly]::LoadFrom([System.IO.Path]::Combine($PSScriptRoot, $edition, 'SmtpPs.Loader.dll')).GetType('SmtpPs.Loader.ModuleLoader')
+try { $cmdlets = $loader::LoadCmdletAssembly() }
+catch [System.IO.FileNotFoundException], [System.IO.FileLoadException] {
+    # The Core loader is built for .NET 8: an older PowerShell 7 cannot run it.
+    throw [System.PlatformNotSupportedException]::new("SmtpPs needs PowerShell 7.4 or later, or Windows PowerShell 5.1 (this is $($PSVersionTable.PSVersion)): $($_.Exception.Message)")
 }
-
-# LoadFrom hands back the loaded assembly when Import-Module -Force runs this again. (Add-Type would do
-# the same, at the price of loading the C# compiler's support.)
-$loader = [System.Reflection.Assembly]::LoadFrom([System.IO.Path]::Combine($PSScriptRoot, $edition, 'SmtpPs.Loader.dll'))
-$cmdlets = Import-Module -Assembly ($loader.GetType('SmtpPs.Loader.ModuleLoader')::LoadCmdletAssembly()) -PassThru
-
-# Import-Module -Force runs this file again, but PowerShell hands back the cached inner module without
-# adding its cmdlets to this (new) module, which would then export none: add them by hand, as PSOpenAD
-# does. https://github.com/PowerShell/PowerShell/issues/20710
-$addExportedCmdlet = [System.Management.Automation.PSModuleInfo].GetMethod(
-    'AddExportedCmdlet', [System.Reflection.BindingFlags] 'Instance, NonPublic')
-foreach ($cmdlet in $cmdlets.ExportedCmdlets.Values) {
-    $addExportedCmdlet.Invoke($ExecutionContext.SessionState.Module, @(, $cmdlet))
-}
+$loader::ExportCmdlets($ExecutionContext.SessionState.Module, (Import-Module -Assembly $cmdlets -PassThru))

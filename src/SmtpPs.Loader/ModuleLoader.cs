@@ -1,3 +1,5 @@
+using System;
+using System.Collections;
 using System.IO;
 using System.Reflection;
 
@@ -22,6 +24,24 @@ namespace SmtpPs.Loader
 #else
             return DesktopAssemblyResolver.Initialize(directory);
 #endif
+        }
+
+        /// <summary>
+        /// Adds the cmdlets of the module <c>Import-Module -Assembly</c> returned to SmtpPs.psm1's module.
+        /// <c>Import-Module -Force</c> runs SmtpPs.psm1 again, but PowerShell hands back its cached inner
+        /// module without adding the cmdlets to the new outer one, which would then export none
+        /// (https://github.com/PowerShell/PowerShell/issues/20710); PSOpenAD adds them the same way. Both
+        /// arguments are PSModuleInfo objects, taken by reflection: the loader references no PowerShell.
+        /// </summary>
+        public static void ExportCmdlets(object outerModule, object innerModule)
+        {
+            MethodInfo add = outerModule.GetType().GetMethod("AddExportedCmdlet", BindingFlags.Instance | BindingFlags.NonPublic)
+                ?? throw new MissingMethodException("PSModuleInfo.AddExportedCmdlet");
+            var cmdlets = (IDictionary)innerModule.GetType().GetProperty("ExportedCmdlets")!.GetValue(innerModule)!;
+            foreach (object cmdlet in cmdlets.Values)
+            {
+                add.Invoke(outerModule, new[] { cmdlet });
+            }
         }
 
         /// <summary>
