@@ -1,15 +1,13 @@
 using System;
-using System.Collections;
 using System.IO;
 using System.Reflection;
 
 namespace SmtpPs.Loader
 {
     /// <summary>
-    /// What SmtpPs.psm1 calls on import: loads the cmdlet assembly of this edition's folder (the folder
-    /// this loader was loaded from) in a way that keeps the module's dependencies its own, and returns it
-    /// for <c>Import-Module -Assembly</c>. Idempotent: <c>Import-Module -Force</c> gets the same assembly,
-    /// since a loaded assembly can never be loaded again.
+    /// Loads the cmdlet assembly of this edition's folder (the folder this loader was loaded from) in a
+    /// way that keeps the module's dependencies its own. Idempotent: <c>Import-Module -Force</c> gets the
+    /// same assembly, since a loaded assembly can never be loaded again.
     /// </summary>
     public static class ModuleLoader
     {
@@ -24,24 +22,6 @@ namespace SmtpPs.Loader
 #else
             return DesktopAssemblyResolver.Initialize(directory);
 #endif
-        }
-
-        /// <summary>
-        /// Adds the cmdlets of the module <c>Import-Module -Assembly</c> returned to SmtpPs.psm1's module.
-        /// <c>Import-Module -Force</c> runs SmtpPs.psm1 again, but PowerShell hands back its cached inner
-        /// module without adding the cmdlets to the new outer one, which would then export none
-        /// (https://github.com/PowerShell/PowerShell/issues/20710); PSOpenAD adds them the same way. Both
-        /// arguments are PSModuleInfo objects, taken by reflection: the loader references no PowerShell.
-        /// </summary>
-        public static void ExportCmdlets(object outerModule, object innerModule)
-        {
-            MethodInfo add = outerModule.GetType().GetMethod("AddExportedCmdlet", BindingFlags.Instance | BindingFlags.NonPublic)
-                ?? throw new MissingMethodException("PSModuleInfo.AddExportedCmdlet");
-            var cmdlets = (IDictionary)innerModule.GetType().GetProperty("ExportedCmdlets")!.GetValue(innerModule)!;
-            foreach (object cmdlet in cmdlets.Values)
-            {
-                add.Invoke(outerModule, new[] { cmdlet });
-            }
         }
 
         /// <summary>
