@@ -46,6 +46,7 @@ $moduleDir = Join-Path $root "output/SmtpPs/$version"
 $pesterVersion = '5.7.1'
 # PowerShell 7.6 runs our own assemblies from ReadyToRun images made for these platforms; others run IL.
 $readyToRunPlatforms = @('win-x64', 'linux-x64', 'osx-arm64')
+Import-Module (Join-Path $root 'tools/Pwsh.psm1')
 
 function Invoke-Dotnet {
     & dotnet @args
@@ -155,15 +156,6 @@ function New-Package {
     $package = Join-Path $repository "SmtpPs.$version.nupkg"
     Write-Host "Packed $package"
     return $package
-}
-
-function Get-PwshCommand {
-    # A fresh pwsh like the one running this script: 'dotnet pwsh' runs pwsh.dll under dotnet.
-    $process = [System.Diagnostics.Process]::GetCurrentProcess().MainModule.FileName
-    if ([System.IO.Path]::GetFileNameWithoutExtension($process) -eq 'dotnet') {
-        return @($process, [System.Reflection.Assembly]::GetEntryAssembly().Location)
-    }
-    return @($process)
 }
 
 function Get-PesterManifest {

@@ -2,6 +2,8 @@
 .SYNOPSIS
     Measures SmtpPs against its peers in one command and writes bench/RESULTS.md.
 .DESCRIPTION
+    Also measures SmtpPs's own capture server (Start-SmtpTestServer, in the client's process) against
+    smtp-sink with the same client (W6).
     Starts Postfix's smtp-sink on loopback ports (one with PIPELINING, one without), a private Postfix
     (PIPELINING and CHUNKING) relaying to the sink, and delaying relays (20 ms each way) in front of
     them; then runs, in the same command, SmtpPs (send alone, timed inside pwsh, and the whole process:
@@ -44,8 +46,8 @@ if ($reason = Get-PostfixSkipReason) { throw "The benchmark needs Postfix's smtp
 & dotnet build (Join-Path $PSScriptRoot 'SmtpPs.Bench') -c Release --nologo -v quiet '-clp:NoSummary' | Out-Host
 if ($LASTEXITCODE) { throw 'Building bench/SmtpPs.Bench failed.' }
 $benchDll = Join-Path $PSScriptRoot 'SmtpPs.Bench/bin/Release/net10.0/SmtpPs.Bench.dll'
-$process = [System.Diagnostics.Process]::GetCurrentProcess().MainModule.FileName
-$pwsh = if ([System.IO.Path]::GetFileNameWithoutExtension($process) -eq 'dotnet') { @($process, [System.Reflection.Assembly]::GetEntryAssembly().Location) } else { @($process) }
+Import-Module (Join-Path $root 'tools/Pwsh.psm1')
+$pwsh = @(Get-PwshCommand)
 
 $work = Join-Path ([System.IO.Path]::GetTempPath()) "smtpps-bench-$PID"
 $null = New-Item -ItemType Directory -Path $work -Force
@@ -88,6 +90,8 @@ $smtpPsScript = Join-Path $work 'smtpps.ps1'
 @'
 param($Module, $Port, $Count, $Recipients, $File, $Mode, $Warm)
 Import-Module $Module
+# Port 'capture': SmtpPs's own capture server, in this process, as a Pester run has it.
+if ($Port -eq 'capture') { $capture = Start-SmtpTestServer; $Port = $capture.Port }
 $files = @($File) * $Count
 $to = 1..$Recipients | ForEach-Object { "rcpt$_@example.org" }
 $send = @{ From = 'bench@example.org'; To = $to; Server = '127.0.0.1'; Port = $Port; TimeoutSec = 600; ErrorAction = 'Stop' }
@@ -100,6 +104,7 @@ foreach ($round in 1..$(if ($Warm -eq 'warm') { 2 } else { 1 })) {
     $timer.Stop()
 }
 $rss = [double](((Get-Content /proc/self/status) -match '^VmHWM:')[0] -split '\s+')[1] / 1024
+if ($capture -and @($capture.Messages).Count -ne [int]$Count * $(if ($Warm -eq 'warm') { 2 } else { 1 })) { throw "The capture server holds $(@($capture.Messages).Count) messages." }
 '{{"seconds":{0},"peakRssMb":{1:F1}}}' -f $timer.Elapsed.TotalSeconds.ToString([cultureinfo]::InvariantCulture), $rss
 '@ | Set-Content -LiteralPath $smtpPsScript
 
@@ -116,7 +121,7 @@ $timer.Stop()
 '{{"seconds":{0},"peakRssMb":0}}' -f $timer.Elapsed.TotalSeconds.ToString([cultureinfo]::InvariantCulture)
 '@ | Set-Content -LiteralPath $smmScript
 
-function Measure-Client([string] $Client, [int] $Port, [int] $Count, [int] $Recipients, [string] $File, [string] $Warm) {
+function Measure-Client([string] $Client, $Port, [int] $Count, [int] $Recipients, [string] $File, [string] $Warm) {
     switch ($Client) {
         { $_ -in 'SmtpPs', 'SmtpPs (piped)' } {
             $mode = if ($Client -eq 'SmtpPs (piped)') { 'piped' } else { 'array' }
@@ -148,7 +153,7 @@ function Get-Median([double[]] $Values) {
     if ($sorted.Count % 2) { $sorted[[int][Math]::Floor($sorted.Count / 2)] } else { ($sorted[$sorted.Count / 2 - 1] + $sorted[$sorted.Count / 2]) / 2 }
 }
 
-function Measure-Workload([string] $Name, [string[]] $Clients, [int] $Port, [int] $Count, [int] $Recipients, [string] $File, [int] $RunCount = $Runs, [string] $Warm = 'warm') {
+function Measure-Workload([string] $Name, [string[]] $Clients, $Port, [int] $Count, [int] $Recipients, [string] $File, [int] $RunCount = $Runs, [string] $Warm = 'warm') {
     foreach ($client in $Clients) {
         $samples = @(for ($r = 0; $r -lt $RunCount; $r++) { Measure-Client $client $Port $Count $Recipients $File $Warm })
         [pscustomobject]@{
@@ -278,6 +283,10 @@ try {
             Write-Host "W4: 20 messages through a relay adding 20 ms each way, $name"
             Measure-Workload "W4 $name" @('SmtpPs', 'MailKit', 'System.Net.Mail', 'smtp-source') $delayed[$name] 20 1 $w1 | ForEach-Object { $results.Add($_) }
         }
+        Write-Host "W6: the capture server (in the client's process) against smtp-sink, same client"
+        Measure-Workload 'W6 capture' @('SmtpPs') 'capture' $w1Count 1 $w1 | ForEach-Object { $results.Add($_) }
+        Measure-Workload 'W6 capture 50 MB' @('SmtpPs') 'capture' 1 1 $w2 $Runs 'cold' | ForEach-Object { $results.Add($_) }
+        Measure-Workload 'W6 sink 50 MB' @('SmtpPs') $pipelined 1 1 $w2 $Runs 'cold' | ForEach-Object { $results.Add($_) }
         foreach ($size in $w5Files.Keys) {
             Write-Host "W5: one message of $size"
             Measure-Workload "W5 $size" @('SmtpPs', 'MailKit') $pipelined 1 1 $w5Files[$size] 1 'cold' | ForEach-Object { $results.Add($_) }
@@ -361,6 +370,21 @@ foreach ($size in $w5Files.Keys) {
     $lines.Add(('| {0} | {1:F1} | {2:F2} | {3:F1} |' -f $size, $s.RssMb, $s.Seconds, $m.RssMb))
 }
 $lines.Add('')
+$lines.Add('## W6: the capture server (Start-SmtpTestServer) against smtp-sink')
+$lines.Add('')
+$lines.Add("The same SmtpPs client, the same messages; the capture server runs in the client's own pwsh, as in a Pester run, and keeps every message (smtp-sink keeps nothing). Target: no more than 3 times smtp-sink's time for W1.")
+$lines.Add('')
+$lines.Add('| Workload | smtp-sink s | capture server s | capture / sink |')
+$lines.Add('|---|---:|---:|---:|')
+$sink = Find 'W1' 'SmtpPs'; $capture = Find 'W6 capture' 'SmtpPs'
+$lines.Add(('| {0:N0} messages of ~1 KB, one connection | {1:F3} | {2:F3} | {3} |' -f $sink.Count, $sink.Seconds, $capture.Seconds, (Ratio $capture.Seconds $sink.Seconds)))
+$sink = Find 'W6 sink 50 MB' 'SmtpPs'; $capture = Find 'W6 capture 50 MB' 'SmtpPs'
+$lines.Add(('| one 50 MB message (cold) | {0:F3} | {1:F3} | {2} |' -f $sink.Seconds, $capture.Seconds, (Ratio $capture.Seconds $sink.Seconds)))
+$lines.Add('')
+$lines.Add(('Peak RSS of the process with one 50 MB message: {0:F0} MB sending to smtp-sink, {1:F0} MB sending to the capture server in the same process, which holds the message: {2:F0} MB more.' -f $sink.RssMb, $capture.RssMb, ($capture.RssMb - $sink.RssMb)))
+$lines.Add('')
 (Get-ColdStartSection $coldStart) | ForEach-Object { $lines.Add($_) }
 $lines | Set-Content -LiteralPath $ResultsPath
 Write-Host "Wrote $ResultsPath"
+# W7 (composing with a large attachment) appends its own section.
+& (Join-Path $PSScriptRoot 'compose.ps1') -ModulePath $ModulePath -ResultsPath $ResultsPath -Sizes $(if ($Quick) { @(64MB, 256MB) } else { @(256MB, 1GB) })

@@ -1,32 +1,43 @@
-# A Pester test of an admin script that sends mail: once with Mock (no server at all), once against
-# a real SMTP server on loopback, which is what the script will meet in production.
+# A Pester test of an admin script that sends mail, against the SMTP capture server that ships in SmtpPs:
+# a real server on loopback, started in BeforeAll, that records what the script sent and refuses on cue.
 BeforeAll {
-    Import-Module SmtpPs
+    . (Join-Path $PSScriptRoot 'Import-SmtpPsModule.ps1')
     $script:alertScript = Join-Path $PSScriptRoot 'Send-DiskAlert.ps1'
+    $script:server = Start-SmtpTestServer
+}
+
+AfterAll {
+    $server | Stop-SmtpTestServer
 }
 
 Describe 'Send-DiskAlert.ps1' {
-    Context 'with Send-RawSmtpMail mocked' {
-        BeforeAll {
-            Mock Send-RawSmtpMail { }
-        }
-
-        It 'sends nothing when every disk is below the threshold' {
-            & $alertScript -Server smtp.invalid -GetUsage { [pscustomobject]@{ Name = 'C'; Percent = 50 } }
-            Should -Invoke Send-RawSmtpMail -Times 0 -Exactly
-        }
-
-        It 'sends one alert naming the full disks' {
-            & $alertScript -Server smtp.invalid -GetUsage { [pscustomobject]@{ Name = 'C'; Percent = 95 }, [pscustomobject]@{ Name = 'D'; Percent = 91 } }
-            Should -Invoke Send-RawSmtpMail -Times 1 -Exactly -ParameterFilter { $Server -eq 'smtp.invalid' -and $To -contains 'oncall@example.org' }
-        }
+    AfterEach {
+        $server | Clear-SmtpTestFault
+        $server | Clear-SmtpTestMessage
     }
 
-    Context 'against a real SMTP server on loopback' -Skip:(-not $env:SMTPPS_EXAMPLE_SMTP_PORT) {
-        # The SmtpPs test suite sets SMTPPS_EXAMPLE_SMTP_PORT to a server it started; run alone, this context is skipped.
-        It 'is accepted by the server' {
-            $result = & $alertScript -Server 127.0.0.1 -Port $env:SMTPPS_EXAMPLE_SMTP_PORT -GetUsage { [pscustomobject]@{ Name = 'C'; Percent = 99 } }
-            $result.Status | Should -Be 'Delivered'
+    It 'sends nothing when every disk is below the threshold' {
+        & $alertScript -Server 127.0.0.1 -Port $server.Port -GetUsage { [pscustomobject]@{ Name = 'C'; Percent = 50 } }
+        $server.Connections | Should -BeNullOrEmpty
+    }
+
+    It 'sends one alert to on-call naming the full disks' {
+        $result = & $alertScript -Server 127.0.0.1 -Port $server.Port -GetUsage {
+            [pscustomobject]@{ Name = 'C'; Percent = 95 }, [pscustomobject]@{ Name = 'D'; Percent = 91 }
         }
+        $result.Status | Should -Be 'Delivered'
+        $message = $server | Get-SmtpTestMessage -Count 1
+        $message.MailFrom | Should -Be 'monitor@example.org'
+        $message.RcptTo | Should -Be 'oncall@example.org'
+        $message.Subject | Should -Be 'Disk space alert (2)'
+        $message.TextBody | Should -Match 'Drive C is 95% full\.\r?\nDrive D is 91% full\.'
+    }
+
+    It 'fails, and sends nothing, when the relay refuses the on-call address' {
+        $server | Add-SmtpTestFault -Stage RcptTo -Recipient 'oncall@*' -Code 550 -Text '5.1.1 No such user'
+        { & $alertScript -Server 127.0.0.1 -Port $server.Port -GetUsage { [pscustomobject]@{ Name = 'C'; Percent = 99 } } } |
+            Should -Throw
+        $server | Get-SmtpTestMessage | Should -BeNullOrEmpty
+        ($server | Get-SmtpTestTransaction).RefusedRecipients | Should -Be 'oncall@example.org'
     }
 }

@@ -12,17 +12,11 @@ param(
     [scriptblock] $GetUsage = { Get-PSDrive -PSProvider FileSystem | Where-Object Used | ForEach-Object { [pscustomobject]@{ Name = $_.Name; Percent = [int](100 * $_.Used / ($_.Used + $_.Free)) } } }
 )
 
-Import-Module SmtpPs
+. (Join-Path $PSScriptRoot 'Import-SmtpPsModule.ps1')
 $full = @(& $GetUsage | Where-Object Percent -GE $ThresholdPercent)
 if ($full.Count -eq 0) { return }
 
 $body = ($full | ForEach-Object { "Drive $($_.Name) is $($_.Percent)% full." }) -join "`r`n"
-$message = Join-Path ([System.IO.Path]::GetTempPath()) "disk-alert-$PID.eml"
-Set-Content -LiteralPath $message -NoNewline -Value ("From: $From`r`nTo: $($To -join ', ')`r`nSubject: Disk space alert ($($full.Count))`r`n`r`n$body`r`n")
-try {
-    Send-RawSmtpMail -Path $message -From $From -To $To -Server $Server -Port $Port -TimeoutSec 60 -PassThru -ErrorAction Stop |
-        Where-Object { $_ -is [SmtpPs.SmtpMessageResult] }
-}
-finally {
-    Remove-Item -LiteralPath $message -ErrorAction SilentlyContinue
-}
+# New-MimeMessage sets Date and Message-ID, and encodes what needs encoding; no temporary file.
+New-MimeMessage -From $From -To $To -Subject "Disk space alert ($($full.Count))" -Body $body |
+    Send-RawSmtpMail -From $From -To $To -Server $Server -Port $Port -TimeoutSec 60 -ResultOnly -ErrorAction Stop

@@ -18,7 +18,7 @@ param(
 )
 
 $ErrorActionPreference = 'Stop'
-Import-Module SmtpPs
+. (Join-Path $PSScriptRoot 'Import-SmtpPsModule.ps1')
 
 $files = @(Get-ChildItem -LiteralPath $Folder -Filter *.eml -File | Sort-Object Name)
 if ($files.Count -eq 0) { Write-Output 'Nothing to send.'; exit 0 }

@@ -13,7 +13,10 @@
     PowerShellVersion      = '5.1'
     DotNetFrameworkVersion = '4.7.2'
     FormatsToProcess       = @('SmtpPs.Format.ps1xml')
-    CmdletsToExport        = @('Send-RawSmtpMail', 'Test-SmtpServer')
+    CmdletsToExport        = @('Send-RawSmtpMail', 'Test-SmtpServer',
+        'New-MimeMessage', 'Test-MimeMessage', 'Save-MimeMessage',
+        'Start-SmtpTestServer', 'Stop-SmtpTestServer', 'Get-SmtpTestServer', 'Get-SmtpTestMessage', 'Clear-SmtpTestMessage',
+        'Get-SmtpTestTransaction', 'Add-SmtpTestFault', 'Get-SmtpTestFault', 'Clear-SmtpTestFault')
     FunctionsToExport      = @()
     VariablesToExport      = @()
     AliasesToExport        = @()

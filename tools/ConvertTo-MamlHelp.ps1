@@ -6,6 +6,11 @@
     NOTES, EXAMPLES, RELATED LINKS); the syntax, types, positions, pipeline input and aliases come from
     the built cmdlet itself, so they cannot drift from the code. about_*.md files become about_*.help.txt.
     build.ps1 runs this in a fresh pwsh after it assembled the module.
+
+    A parameter's default value is decided in one place, Get-ParameterDefault: the value a new instance
+    of the cmdlet holds (TlsMode = Auto, Port = 25), else the docs' "Default: <text>." sentence for a
+    default that only exists at run time (the machine's FQDN), else None (False for a switch). A docs
+    sentence that names another default than the code fails the build.
 #>
 param(
     [Parameter(Mandatory)] [string] $ModulePath,
@@ -54,6 +59,73 @@ function Get-PipelineInput($parameter) {
     if ($kinds.Count) { "True ($($kinds -join ', '))" } else { 'False' }
 }
 
+function Get-HelpTypeName([type] $type) {
+    # What a user types and PowerShell's own help shows: SmtpReturnContent for SmtpReturnContent?,
+    # String[] for string[]; never a CLR name such as Nullable`1.
+    $underlying = [Nullable]::GetUnderlyingType($type)
+    if ($underlying) { return Get-HelpTypeName $underlying }
+    if ($type.IsArray) { return (Get-HelpTypeName $type.GetElementType()) + '[' + (',' * ($type.GetArrayRank() - 1)) + ']' }
+    if ($type.IsGenericType) {
+        $arguments = @($type.GetGenericArguments() | ForEach-Object { Get-HelpTypeName $_ })
+        return ($type.Name -replace '`\d+$') + '[' + ($arguments -join ', ') + ']'
+    }
+    return $type.Name
+}
+
+function Get-ParameterValues($parameter) {
+    # The values PowerShell's own help lists in the syntax, as {Auto | None | ...}: a ValidateSet, or
+    # the names of an enum (also behind Nullable or an array).
+    $set = $parameter.Attributes | Where-Object { $_ -is [System.Management.Automation.ValidateSetAttribute] } | Select-Object -First 1
+    if ($set) { return @($set.ValidValues) }
+    $type = $parameter.ParameterType
+    if ($type.IsArray) { $type = $type.GetElementType() }
+    $underlying = [Nullable]::GetUnderlyingType($type)
+    if ($underlying) { $type = $underlying }
+    if ($type.IsEnum) { return [Enum]::GetNames($type) }
+    return @()
+}
+
+function Format-DefaultValue($value) {
+    # A value the code sets is a default worth showing; null, 0, '' and an empty array mean "not given".
+    if ($null -eq $value) { return $null }
+    if ($value -is [Enum]) { return $value.ToString() }
+    if ($value -is [string]) { return $(if ($value) { $value } else { $null }) }
+    if ($value -is [System.Collections.IEnumerable]) {
+        $items = @($value | ForEach-Object { Format-DefaultValue $_ })
+        return $(if ($items.Count) { $items -join ', ' } else { $null })
+    }
+    if ($value -is [ValueType] -and -not $value.Equals([Activator]::CreateInstance($value.GetType()))) {
+        if ($value -is [IFormattable]) { return $value.ToString($null, [cultureinfo]::InvariantCulture) }
+        return $value.ToString()
+    }
+    return $null
+}
+
+function Get-DocumentedDefault([string[]] $description) {
+    # The docs' "Default: <text>." sentence; the text ends at a full stop that ends the sentence, so
+    # "[192.0.2.1]" or "v1.2" stay whole. Case-sensitive: "Auto (the default: ...)" is prose, not this.
+    $text = ($description -join ' ') -replace '\s+', ' '
+    $match = [regex]::Match($text, '(?:^|(?<=[.:]\s))Default: (.+?)\.(?=\s|$)')
+    if ($match.Success) { return $match.Groups[1].Value }
+    return $null
+}
+
+function Get-ParameterDefault($cmd, $instance, $parameter, [string[]] $description) {
+    if ($parameter.ParameterType -eq [System.Management.Automation.SwitchParameter]) { return 'False' }
+    $documented = Get-DocumentedDefault $description
+    $property = if ($instance) { $instance.GetType().GetProperty($parameter.Name) }
+    $coded = if ($property) { Format-DefaultValue $property.GetValue($instance) }
+    if ($coded) {
+        # The code is what runs: the docs may say more ("25 (587 for ...)") but not something else.
+        if ($documented -and $documented -cnotmatch ('^' + [regex]::Escape($coded) + '(\W|$)')) {
+            throw "docs/$($cmd.Name).md says 'Default: $documented.' for -$($parameter.Name), but the cmdlet's default is $coded."
+        }
+        return $coded
+    }
+    if ($documented) { return $documented }
+    return 'None'
+}
+
 function Write-Parameter($writer, $parameter, $setParameter, [string[]] $description, [string] $default) {
     $isSwitch = $parameter.ParameterType -eq [System.Management.Automation.SwitchParameter]
     $required = if ($setParameter) { $setParameter.IsMandatory } else { @($parameter.ParameterSets.Values | Where-Object IsMandatory).Count -gt 0 }
@@ -70,7 +142,20 @@ function Write-Parameter($writer, $parameter, $setParameter, [string[]] $descrip
     $writer.WriteAttributeString('aliases', $(if ($parameter.Aliases.Count) { $parameter.Aliases -join ', ' } else { 'none' }))
     $writer.WriteElementString('maml', 'name', $ns.maml, $parameter.Name)
     Add-Paragraphs $writer 'description' $description
-    $typeName = $parameter.ParameterType.Name
+    $typeName = Get-HelpTypeName $parameter.ParameterType
+    # In the syntax, a choice shows its values ([-TlsMode {Auto | None | ...}]), as PowerShell's own help.
+    $values = @(if ($setParameter -and -not $isSwitch) { Get-ParameterValues $parameter })
+    if ($values.Count) {
+        $writer.WriteStartElement('command', 'parameterValueGroup', $ns.command)
+        foreach ($value in $values) {
+            $writer.WriteStartElement('command', 'parameterValue', $ns.command)
+            $writer.WriteAttributeString('required', 'false')
+            $writer.WriteAttributeString('variableLength', 'false')
+            $writer.WriteString($value)
+            $writer.WriteEndElement()
+        }
+        $writer.WriteEndElement()
+    }
     if (-not $isSwitch) {
         $writer.WriteStartElement('command', 'parameterValue', $ns.command)
         $writer.WriteAttributeString('required', 'true')
@@ -81,7 +166,7 @@ function Write-Parameter($writer, $parameter, $setParameter, [string[]] $descrip
     $writer.WriteStartElement('dev', 'type', $ns.dev)
     $writer.WriteElementString('maml', 'name', $ns.maml, $typeName)
     $writer.WriteEndElement()
-    $writer.WriteElementString('dev', 'defaultValue', $ns.dev, $(if ($default) { $default } elseif ($isSwitch) { 'False' } else { 'None' }))
+    $writer.WriteElementString('dev', 'defaultValue', $ns.dev, $default)
     $writer.WriteEndElement()
 }
 
@@ -111,11 +196,13 @@ foreach ($cmd in Get-Command -Module $module.Name -CommandType Cmdlet | Sort-Obj
     $writer.WriteEndElement()
     Add-Paragraphs $writer 'description' $doc['DESCRIPTION']['']
 
+    # A new instance holds the defaults the cmdlet's code sets (PowerShell creates one per call the same way).
+    $instance = [Activator]::CreateInstance($cmd.ImplementingType)
     $defaults = @{}
-    foreach ($name in @($parameterDocs.Keys)) {
-        $match = ($parameterDocs[$name] -join ' ') | Select-String -Pattern 'Default: ([^.]+(?:\.\d+)?)\.' 
-        if ($match) { $defaults[$name.TrimStart('-')] = $match.Matches[0].Groups[1].Value }
+    foreach ($p in $cmd.Parameters.Values | Where-Object { $_.Name -notin $common }) {
+        $defaults[$p.Name] = Get-ParameterDefault $cmd $instance $p $parameterDocs["-$($p.Name)"]
     }
+    if ($instance -is [IDisposable]) { $instance.Dispose() }
 
     $writer.WriteStartElement('command', 'syntax', $ns.command)
     foreach ($set in $cmd.ParameterSets) {

@@ -1,8 +1,9 @@
 <#
 .SYNOPSIS
     The main job on the embedded default: build.ps1 -Task Demo runs this in a fresh pwsh.
-    Starts the test ESMTP server on a free loopback port, sends one message file with
-    Send-RawSmtpMail, prints the replies, and shows what the server received.
+    Starts the tests' ESMTP server (the module's own capture server, the one Start-SmtpTestServer
+    starts, behind a wire tap) on a free loopback port, sends one message file with Send-RawSmtpMail,
+    prints the replies, and shows what the server received and what went over the wire.
 #>
 param(
     [Parameter(Mandatory)] [string] $ModulePath,
@@ -15,9 +16,9 @@ if ([Console]::IsOutputRedirected) { $PSStyle.OutputRendering = 'PlainText' }
 Import-Module $ModulePath
 Add-Type -Path $TestServerPath
 
-$server = [SmtpPs.TestServer.RecordingSmtpServer]::Start()
+$server = [SmtpPs.TestServer.TappedCaptureServer]::Start()
 try {
-    Write-Host "A real ESMTP server (SmtpServer 11.1.0) is listening on 127.0.0.1:$($server.Port)." -ForegroundColor Cyan
+    Write-Host "SmtpPs's capture server (Start-SmtpTestServer) is listening behind a wire tap on 127.0.0.1:$($server.Port)." -ForegroundColor Cyan
     $relative = [System.IO.Path]::GetRelativePath((Get-Location).Path, $MessagePath)
     Write-Host "PS> Send-RawSmtpMail -Path $relative -From demo@example.org -To you@example.org -Server 127.0.0.1 -Port $($server.Port)" -ForegroundColor Cyan
 

@@ -24,31 +24,28 @@ namespace SmtpPs.TestServer
     /// <item><c>bytewise text</c>: the same bytes, one write per byte</item>
     /// <item><c>trickle ms text</c>: one byte every ms milliseconds</item>
     /// <item><c>read</c>: read one command line; <c>data</c>: read up to CRLF.CRLF; <c>bdat</c>: a BDAT line and its octets</item>
-    /// <item><c>sleep ms</c>; <c>close</c>: close the connection at once</item>
+    /// <item><c>sleep ms</c>; <c>close</c>: close the connection at once; <c>reset</c>: close it with a TCP RST</item>
     /// <item><c>starttls</c>: the server side of the TLS handshake with <see cref="Certificate"/></item>
     /// </list>
     /// With <see cref="ImplicitTls"/> the handshake comes before the first step.
     /// </summary>
     public sealed class ScriptedSmtpServer : IDisposable
     {
-        private readonly TcpListener _listener;
+        private readonly LoopbackListener _listener;
         private readonly string[] _script;
         private readonly MemoryStream _received = new MemoryStream();
         private readonly MemoryStream _sent = new MemoryStream();
-        private readonly List<Socket> _clients = new List<Socket>();
         private readonly List<string> _log = new List<string>();
         private int _connections;
         private int _finishedConnections;
 
         private ScriptedSmtpServer(string[] script, X509Certificate2? certificate, bool implicitTls, int port = 0, IPAddress? address = null)
         {
-            _listener = new TcpListener(address ?? IPAddress.Loopback, port);
             _script = script;
             Certificate = certificate;
             ImplicitTls = implicitTls;
-            _listener.Start();
-            Port = ((IPEndPoint)_listener.LocalEndpoint).Port;
-            _ = Task.Run(AcceptLoop);
+            _listener = new LoopbackListener(address ?? IPAddress.Loopback, port, Accepted);
+            Port = _listener.Port;
         }
 
         public int Port { get; }
@@ -109,16 +106,8 @@ namespace SmtpPs.TestServer
         /// A plain server on another loopback address and a given port: an MX host, which listens on the
         /// same port as the other MX hosts of its domain, each on its own address.
         /// </summary>
-        public static ScriptedSmtpServer StartOn(string[] script, string loopbackAddress, int port)
-        {
-            IPAddress address = IPAddress.Parse(loopbackAddress);
-            if (!IPAddress.IsLoopback(address))
-            {
-                throw new ArgumentException("Tests only listen on loopback addresses.");
-            }
-
-            return new ScriptedSmtpServer(script, null, false, port, address);
-        }
+        public static ScriptedSmtpServer StartOn(string[] script, string loopbackAddress, int port) =>
+            new ScriptedSmtpServer(script, null, false, port, IPAddress.Parse(loopbackAddress));
 
         /// <summary>A server that can do TLS: at a <c>starttls</c> step, or from the first byte when <paramref name="implicitTls"/>.</summary>
         public static ScriptedSmtpServer StartWithTls(string[] script, X509Certificate2 certificate, bool implicitTls, int port = 0) =>
@@ -128,43 +117,15 @@ namespace SmtpPs.TestServer
         public bool WaitForClose(int timeoutMs = 5000) =>
             SpinWait.SpinUntil(() => ConnectionCount > 0 && Volatile.Read(ref _finishedConnections) == ConnectionCount, timeoutMs);
 
-        public void Dispose()
+        public void Dispose() => _listener.Dispose();
+
+        private void Accepted(Socket client)
         {
-            _listener.Stop();
-            lock (_clients)
-            {
-                foreach (Socket client in _clients)
-                {
-                    client.Dispose();
-                }
-            }
-        }
+            Interlocked.Increment(ref _connections);
 
-        private async Task AcceptLoop()
-        {
-            while (true)
-            {
-                Socket client;
-                try
-                {
-                    client = await _listener.AcceptSocketAsync();
-                }
-                catch (Exception)
-                {
-                    return;
-                }
-
-                client.NoDelay = true;
-                Interlocked.Increment(ref _connections);
-                lock (_clients)
-                {
-                    _clients.Add(client);
-                }
-
-                // A thread of its own, not the pool's: scripts block in reads and sleeps for seconds, and
-                // a starved pool would delay the client's own socket completions in this process.
-                new Thread(() => Play(client)) { IsBackground = true, Name = "scripted SMTP connection" }.Start();
-            }
+            // A thread of its own, not the pool's: scripts block in reads and sleeps for seconds, and
+            // a starved pool would delay the client's own socket completions in this process.
+            new Thread(() => Play(client)) { IsBackground = true, Name = "scripted SMTP connection" }.Start();
         }
 
         private void Play(Socket client)
@@ -186,6 +147,14 @@ namespace SmtpPs.TestServer
                     {
                         stream = Handshake(stream);
                         continue;
+                    }
+
+                    if (step == "reset")
+                    {
+                        // Close with a TCP RST instead of FIN: the client's next read or write fails hard.
+                        client.LingerState = new LingerOption(true, 0);
+                        outcome = "reset by script";
+                        return;
                     }
 
                     if (!Run(step, stream, pending))

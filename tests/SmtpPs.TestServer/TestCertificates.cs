@@ -13,10 +13,15 @@ namespace SmtpPs.TestServer
     /// </summary>
     public static class TestCertificates
     {
+        /// <summary>
+        /// A CA whose subject is <paramref name="name"/> and a serial of its own (O=...), so that two CAs made with
+        /// the same name (by another test run on the same machine, trusting its own into the same user store)
+        /// are never taken for each other when a chain is built.
+        /// </summary>
         public static X509Certificate2 CreateAuthority(string name = "SmtpPs Test CA")
         {
             using var key = RSA.Create(2048);
-            var request = new CertificateRequest($"CN={name}", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+            var request = new CertificateRequest($"CN={name}, O=run {Guid.NewGuid():N}", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
             request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
             request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
             request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, false));

@@ -100,7 +100,7 @@ namespace SmtpPs.TestServer
         }
 
         /// <summary>
-        /// The RFC 5321 2.3.8 oracle for what follows 354 (RELIABILITY row 10): no CR without LF, no LF
+        /// The RFC 5321 2.3.8 oracle for what follows 354 (hazards: H-SMUGGLE): no CR without LF, no LF
         /// without CR, exactly one CRLF.CRLF, at the end. Returns null when it holds, else why not.
         /// </summary>
         public static string? CheckDataInvariant(byte[] section)

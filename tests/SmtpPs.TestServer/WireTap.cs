@@ -83,17 +83,15 @@ namespace SmtpPs.TestServer
             }
         }
 
-        private readonly TcpListener _listener = new TcpListener(IPAddress.Loopback, 0);
+        private readonly LoopbackListener _listener;
         private readonly IPEndPoint _target;
         private readonly List<TappedConnection> _connections = new List<TappedConnection>();
-        private readonly List<Socket> _sockets = new List<Socket>();
 
         public WireTap(IPEndPoint target)
         {
             _target = target;
-            _listener.Start();
-            Port = ((IPEndPoint)_listener.LocalEndpoint).Port;
-            _ = Task.Run(AcceptLoop);
+            _listener = new LoopbackListener(IPAddress.Loopback, 0, client => _ = Relay(client));
+            Port = _listener.Port;
         }
 
         public int Port { get; }
@@ -111,55 +109,30 @@ namespace SmtpPs.TestServer
 
         public bool WaitForIdle(int timeoutMs) => SpinWait.SpinUntil(() => Connections.All(c => c.IsClosed), timeoutMs);
 
-        public void Dispose()
+        public void Dispose() => _listener.Dispose();
+
+        private async Task Relay(Socket client)
         {
-            _listener.Stop();
+            var server = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+            var connection = new TappedConnection();
+            _listener.Track(server);
             lock (_connections)
             {
-                foreach (Socket socket in _sockets)
-                {
-                    socket.Dispose();
-                }
+                _connections.Add(connection);
             }
-        }
 
-        private async Task AcceptLoop()
-        {
-            while (true)
+            try
             {
-                Socket client;
-                try
-                {
-                    client = await _listener.AcceptSocketAsync();
-                }
-                catch (Exception)
-                {
-                    return;
-                }
-
-                var server = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-                client.NoDelay = true;
-                var connection = new TappedConnection();
-                lock (_connections)
-                {
-                    _connections.Add(connection);
-                    _sockets.Add(client);
-                    _sockets.Add(server);
-                }
-
-                try
-                {
-                    await server.ConnectAsync(_target);
-                }
-                catch (SocketException)
-                {
-                    client.Dispose();
-                    continue;
-                }
-
-                _ = Pump(client, server, connection, record: true);
-                _ = Pump(server, client, connection, record: false);
+                await server.ConnectAsync(_target);
             }
+            catch (SocketException)
+            {
+                client.Dispose();
+                return;
+            }
+
+            _ = Pump(client, server, connection, record: true);
+            _ = Pump(server, client, connection, record: false);
         }
 
         private static async Task Pump(Socket from, Socket to, TappedConnection connection, bool record)

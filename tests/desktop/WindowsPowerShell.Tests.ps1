@@ -18,7 +18,7 @@ BeforeAll {
         $command = @(ConvertFrom-Json $env:SMTPPS_PWSH)
         $info = New-Object System.Diagnostics.ProcessStartInfo
         $info.FileName = $command[0]
-        $rest = @($command | Select-Object -Skip 1) + @('-NoProfile', '-NonInteractive', '-File', (Join-Path $PSScriptRoot 'Start-RecordingServer.ps1'), $env:SMTPPS_TESTSERVER)
+        $rest = @($command | Select-Object -Skip 1) + @('-NoProfile', '-NonInteractive', '-File', (Join-Path $PSScriptRoot 'Start-RecordingServer.ps1'), $env:SMTPPS_MODULE, $env:SMTPPS_TESTSERVER)
         $info.Arguments = ($rest | ForEach-Object { '"' + $_ + '"' }) -join ' '
         $info.UseShellExecute = $false
         $info.RedirectStandardInput = $true

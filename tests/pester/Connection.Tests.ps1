@@ -40,7 +40,7 @@ Describe 'Connection faults' {
     }
 
     It 'reports a file as NotDelivered when the connection drops before its final dot was sent' {
-        $big = New-MessageFile -Text (("0123456789abcdef" * 4 + "`r`n") * 150000)   # ~10 MB, more than any socket buffer
+        $big = New-StallingFile
         $server = Start-ScriptedServer ((Get-HappyScript)[0..8] + 'close')
         try {
             $output = Send-RawSmtpMail -Path $big -From a@example.org -To b@example.org -Server 127.0.0.1 -Port $server.Port -TimeoutSec 10 -PassThru -ErrorVariable errors -ErrorAction SilentlyContinue

@@ -155,14 +155,16 @@ Describe 'Send-RawSmtpMail against a real ESMTP server on loopback' {
     }
 
     Context 'refusals' {
-        It 'sends to the accepted recipients and writes an error per refused one' {
+        It 'sends to the accepted recipients and writes an error per refused one that says the message went to the others' {
             $file = New-MessageFile -Text $body
             $common.To = 'ok@example.org', 'reject-me@example.org'
             $replies = Send-RawSmtpMail -Path $file @common -ErrorVariable errors -ErrorAction SilentlyContinue
             $server.WaitForMessages(1) | Should -BeTrue
             @($server.Messages)[0].To | Should -Be @('ok@example.org')
             $errors.Count | Should -Be 1
-            $errors[0].FullyQualifiedErrorId | Should -Be 'SmtpRecipientRejected,SmtpPs.Commands.SendRawSmtpMailCommand'
+            $errors[0].FullyQualifiedErrorId | Should -Be 'SmtpPartiallyDelivered,SmtpPs.Commands.SendRawSmtpMailCommand'
+            $errors[0].Exception.Result.Status | Should -Be 'Delivered'
+            $errors[0].Exception.Result.AcceptedRecipients | Should -Be @('ok@example.org')
             $errors[0].TargetObject | Should -BeOfType ([SmtpPs.SmtpReply])
             $errors[0].TargetObject.Command | Should -Be 'RCPT TO:<reject-me@example.org>'
             $errors[0].CategoryInfo.Category | Should -Not -Be 'NotSpecified'

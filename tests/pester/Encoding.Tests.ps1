@@ -48,17 +48,22 @@ Describe 'The message on the wire after 354' {
         $expected | Should -BeExactly (ConvertTo-ReferenceWire $content)
     }
 
-    It 'stuffs a dot and joins a CRLF that fall on the 64 KiB read boundary' {
-        # Lines of 80 octets, placed so that an LF is the last byte of the first 64 KiB read, a '.' the first
-        # of the second, and a CRLF is split between the second and third reads.
+    It 'stuffs a dot and joins a CRLF that fall on the boundaries between read blocks' {
+        # Lines of 80 octets, placed so that an LF is the last octet of the first block read, a '.' the first
+        # of the second, and a CRLF is split between the second and third blocks; the sizes come from the
+        # block size the core reads in, so the test crosses its boundaries whatever it is.
+        $block = [SmtpPs.TestServer.CoreConstants]::ReadBlockSize
         $line = ('x' * 79) + "`n"
+        $lines = [math]::Floor(($block - 1) / 80)
         $text = [System.Text.StringBuilder]::new()
-        $null = $text.Append($line * 819).Append('x' * 15).Append("`n")              # LF at offset 65535
-        $null = $text.Append(".dot line`n")                                          # '.' at offset 65536
-        $null = $text.Append($line * 819).Append('y' * 5).Append("`r")              # CR at offset 131071
-        $null = $text.Append("`n.after split CRLF`r`nend")                          # LF at offset 131072
+        $null = $text.Append($line * $lines).Append('x' * ($block - 1 - 80 * $lines)).Append("`n")   # LF at block - 1
+        $null = $text.Append(".dot line`n")                                                          # '.' at block
+        $rest = $block - 10
+        $null = $text.Append($line * [math]::Floor(($rest - 1) / 80)).Append('y' * (($rest - 1) % 80)).Append("`r")  # CR at 2 block - 1
+        $null = $text.Append("`n.after split CRLF`r`nend")                                          # LF at 2 block
         $content = $text.ToString()
-        $content[65535] | Should -Be "`n"; $content[65536] | Should -Be '.'; $content[131071] | Should -Be "`r"
+        $content[$block - 1] | Should -Be "`n"; $content[$block] | Should -Be '.'
+        $content[2 * $block - 1] | Should -Be "`r"; $content[2 * $block] | Should -Be "`n"
         $file = New-MessageFile -Text $content
         $null = Send-RawSmtpMail -Path $file @common
         $section = @($server.Connections)[0].DataSections[0]

@@ -17,41 +17,7 @@ Describe 'examples/hello.txt' {
     }
 }
 
-Describe 'examples/Send-DailyReport.ps1, run as a scheduler would' {
-    BeforeEach {
-        $script:report = New-MessageFile -Text "All systems nominal.`n.hidden dot line`n" -Name 'report.txt'
-        $script:log = Join-Path $TestDrive 'daily.log'
-    }
-
-    It 'sends the report, logs every reply and exits 0' {
-        $server = Start-RecordingServer
-        try {
-            $output = Invoke-FreshPwsh (Join-Path $examples 'Send-DailyReport.ps1') @(
-                '-ReportPath', $report, '-Server', '127.0.0.1', '-Port', $server.Port, '-To', 'ops@example.org', '-LogPath', $log)
-            $LASTEXITCODE | Should -Be 0
-            "$output" | Should -Match '^Delivered <.+> to ops@example.org'
-            $server.WaitForMessages(1) | Should -BeTrue
-            $message = @($server.Messages)[0]
-            $message.To | Should -Be @('ops@example.org')
-            $message.Text | Should -Match "(?m)^Subject: Daily report \d{4}-\d{2}-\d{2}\r$"
-            $message.Text | Should -Match "\r\n\r\nAll systems nominal\.\r\n\.hidden dot line\r\n$"
-            (Get-Content -LiteralPath $log) -match 'QUIT -> 221' | Should -Not -BeNullOrEmpty
-        }
-        finally { $server.Dispose() }
-    }
-
-    It 'exits 1 and logs the refusal when the recipient is refused' {
-        $server = Start-RecordingServer
-        try {
-            $output = Invoke-FreshPwsh (Join-Path $examples 'Send-DailyReport.ps1') @(
-                '-ReportPath', $report, '-Server', '127.0.0.1', '-Port', $server.Port, '-To', 'reject-me@example.org', '-LogPath', $log)
-            $LASTEXITCODE | Should -Be 1
-            "$output" | Should -Match 'Not delivered \(NotDelivered\)'
-            (Get-Content -LiteralPath $log -Raw) | Should -Match 'ERROR .*refused the recipient <reject-me@example.org>'
-        }
-        finally { $server.Dispose() }
-    }
-}
+# examples/Send-DailyReport.ps1 and Send-ProcessReport.ps1 compose their messages: ComposeSend.Tests.ps1 runs them.
 
 Describe 'examples/Send-Outbox.ps1' {
     It 'sends a folder over one connection, moves the delivered files and exits 1 for the refused one' {
@@ -76,48 +42,104 @@ Describe 'examples/Send-Outbox.ps1' {
     }
 }
 
-Describe 'examples/Watch-SmtpCertificate.ps1' {
+Describe 'examples/Watch-SmtpCertificate.ps1, run as a monitoring system would' {
     BeforeAll {
         $script:ca = [SmtpPs.TestServer.TestCertificates]::CreateAuthority('SmtpPs Watch Test CA')
+        $script:watch = Join-Path $examples 'Watch-SmtpCertificate.ps1'
     }
 
-    It 'says <verdict> for a certificate valid for <days> days checked against <threshold> days' -TestCases @(
-        @{ days = 30; threshold = 14; verdict = 'OK'; exit = 0 }
-        @{ days = 10; threshold = 14; verdict = 'CRITICAL'; exit = 2 }
-        @{ days = -2; threshold = 14; verdict = 'CRITICAL'; exit = 2 }
+    It 'says <verdict> "<phrase>" for a certificate valid for <days> days checked against <threshold> days' -TestCases @(
+        # Days left are floored: a certificate that ends 30 days from now has 29 whole days left.
+        @{ days = 30; threshold = 14; verdict = 'OK'; exit = 0; phrase = 'valid for 29 days (until ' }
+        @{ days = 10; threshold = 14; verdict = 'CRITICAL'; exit = 2; phrase = 'expires in 9 days (' }
+        @{ days = -2; threshold = 14; verdict = 'CRITICAL'; exit = 2; phrase = 'expired 2 days ago (' }
     ) {
-        param($days, $threshold, $verdict, $exit)
+        param($days, $threshold, $verdict, $exit, $phrase)
         $cert = [SmtpPs.TestServer.TestCertificates]::IssueServer($ca, 'localhost', -60, $days)
         $server = Start-RecordingServer -Certificate $cert
         try {
-            $output = Invoke-FreshPwsh (Join-Path $examples 'Watch-SmtpCertificate.ps1') @('-Server', "localhost:$($server.Port)", '-Days', $threshold, '-SkipCertificateCheck')
+            $output = Invoke-FreshPwsh $watch @('-Server', "localhost:$($server.Port)", '-Days', $threshold, '-SkipCertificateCheck')
             $LASTEXITCODE | Should -Be $exit
-            "$output" | Should -Match "^$verdict localhost:$($server.Port) "
-            "$output" | Should -Match ([regex]::Escape("$($days - 1)")) # days left, floored
+            @($output).Count | Should -Be 1
+            "$output" | Should -BeLike "$verdict localhost:$($server.Port) certificate CN=localhost $phrase*"
         }
         finally { $server.Dispose() }
     }
+
+    It 'says CRITICAL with the reason for a certificate that validation refuses, however long it is valid' {
+        $cert = [SmtpPs.TestServer.TestCertificates]::IssueServer($ca, 'localhost', -60, 300)
+        $server = Start-RecordingServer -Certificate $cert
+        try {
+            $output = Invoke-FreshPwsh $watch @('-Server', "localhost:$($server.Port)")
+            $LASTEXITCODE | Should -Be 2
+            "$output" | Should -BeLike "CRITICAL localhost:$($server.Port) certificate CN=localhost refused by validation: *trusted*; valid until *"
+        }
+        finally { $server.Dispose() }
+    }
+
+    It 'says OK with a note for such a certificate with -SkipCertificateCheck, and OK without one for a trusted certificate' {
+        $cert = [SmtpPs.TestServer.TestCertificates]::IssueServer($ca, 'localhost', -60, 300)
+        $server = Start-RecordingServer -Certificate $cert
+        try {
+            $output = Invoke-FreshPwsh $watch @('-Server', "localhost:$($server.Port)", '-SkipCertificateCheck')
+            $LASTEXITCODE | Should -Be 0
+            "$output" | Should -BeLike "OK localhost:$($server.Port) certificate CN=localhost valid for 299 days (until *), Tls1?; not validated (-SkipCertificateCheck): *trusted*"
+
+            [SmtpPs.TestServer.TestCertificates]::Trust($ca)
+            try { $output = Invoke-FreshPwsh $watch @('-Server', "localhost:$($server.Port)") }
+            finally { [SmtpPs.TestServer.TestCertificates]::Distrust($ca) }
+            $LASTEXITCODE | Should -Be 0
+            "$output" | Should -BeLike "OK localhost:$($server.Port) certificate CN=localhost valid for 299 days (until *), Tls1?"
+        }
+        finally { $server.Dispose() }
+    }
+
+    It 'takes several servers as one comma-separated argument, as pwsh -File passes them' {
+        $cert = [SmtpPs.TestServer.TestCertificates]::IssueServer($ca, 'localhost', -60, 30)
+        $first = Start-RecordingServer -Certificate $cert
+        $second = Start-RecordingServer -Certificate $cert
+        try {
+            $output = Invoke-FreshPwsh $watch @('-Server', "localhost:$($first.Port),localhost:$($second.Port)", '-SkipCertificateCheck')
+            $LASTEXITCODE | Should -Be 0
+            $output | Should -HaveCount 2
+            $output[0] | Should -BeLike "OK localhost:$($first.Port) certificate CN=localhost valid for 29 days *"
+            $output[1] | Should -BeLike "OK localhost:$($second.Port) certificate CN=localhost valid for 29 days *"
+        }
+        finally { $first.Dispose(); $second.Dispose() }
+    }
 }
 
-Describe 'examples/Send-DiskAlert.Tests.ps1, the Pester test of an admin script' {
-    It 'passes with Mock and against a real server on loopback' {
-        $server = Start-RecordingServer
-        $runner = Join-Path $TestDrive 'run-example-tests.ps1'
-        @"
-Import-Module '$((Get-Module Pester).Path)'
-`$result = Invoke-Pester -Path '$(Join-Path $examples 'Send-DiskAlert.Tests.ps1')' -PassThru -Output None
-"`$(`$result.PassedCount) passed, `$(`$result.FailedCount) failed, `$(`$result.SkippedCount) skipped"
+Describe 'The examples'' Pester tests, run as a user would run them' {
+    BeforeAll {
+        function Invoke-ExampleTests([string] $TestFile, [string] $PesterVersion) {
+            # A fresh pwsh with only the module on its path and the chosen Pester: what a user has.
+            $packages = ((& dotnet nuget locals global-packages --list) -replace '^global-packages:\s*', '').Trim()
+            $pester = Join-Path $packages "pester/$PesterVersion/tools/Pester.psd1"
+            $runner = Join-Path $TestDrive "run-$PesterVersion.ps1"
+            @"
+Import-Module '$pester'
+`$result = Invoke-Pester -Path '$TestFile' -PassThru -Output None
+"Pester `$((Get-Module Pester).Version): `$(`$result.PassedCount) passed, `$(`$result.FailedCount) failed, `$(`$result.SkippedCount) skipped"
 "@ | Set-Content -LiteralPath $runner
-        try {
-            $env:SMTPPS_EXAMPLE_SMTP_PORT = $server.Port
-            $output = Invoke-FreshPwsh $runner
-            "$output" | Should -Match '^3 passed, 0 failed, 0 skipped$'
-            $server.WaitForMessages(1) | Should -BeTrue
-            @($server.Messages)[0].Text | Should -Match 'Drive C is 99% full'
+            "$(Invoke-FreshPwsh $runner)"
         }
-        finally {
-            Remove-Item Env:SMTPPS_EXAMPLE_SMTP_PORT
-            $server.Dispose()
-        }
+    }
+
+    It 'examples/Send-DiskAlert.Tests.ps1 passes against the capture server' {
+        Invoke-ExampleTests (Join-Path $examples 'Send-DiskAlert.Tests.ps1') '5.7.1' | Should -Be 'Pester 5.7.1: 3 passed, 0 failed, 0 skipped'
+    }
+
+    It 'examples/Send-Report.Tests.ps1 (a Send-MailMessage script) passes on Pester <version>' -TestCases @(
+        @{ version = '5.7.1' }
+        @{ version = '6.2.0' }
+    ) {
+        param($version)
+        Invoke-ExampleTests (Join-Path $examples 'Send-Report.Tests.ps1') $version | Should -Be "Pester ${version}: 2 passed, 0 failed, 0 skipped"
+    }
+
+    It 'examples/Send-Report.Tests.ps1 is the Pester example of Get-Help Start-SmtpTestServer' {
+        $example = (Get-Help Start-SmtpTestServer).examples.example | Where-Object { $_.title -match 'Pester' }
+        $file = (Get-Content -LiteralPath (Join-Path $examples 'Send-Report.Tests.ps1') -Raw) -replace "`r`n", "`n"
+        $example.code.Trim() | Should -BeExactly $file.Trim()
     }
 }

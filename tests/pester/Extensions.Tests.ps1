@@ -87,7 +87,9 @@ Describe 'CHUNKING (RFC 3030)' {
     }
 
     It 'sends a large message in counted chunks, the last marked LAST' {
-        $text = ("0123456789abcdef" * 4 + "`n") * 9300     # 604,500 octets, bare LFs
+        # Bare LFs, a little over two read blocks: the core sends one chunk per block read.
+        $block = [SmtpPs.TestServer.CoreConstants]::ReadBlockSize
+        $text = ("0123456789abcdef" * 4 + "`n") * [math]::Ceiling(2.3 * $block / 65)
         $file = New-MessageFile -Text $text
         $server = Start-ScriptedServer (@('reply 220 hi', 'read', 'reply 250-hi|250 CHUNKING', 'read', 'reply 250 ok', 'read', 'reply 250 ok') +
             @(foreach ($i in 1..2) { 'bdat', 'reply 250 chunk ok' }) + @('bdat', 'reply 250 done', 'read', 'reply 221 bye'))
@@ -95,8 +97,7 @@ Describe 'CHUNKING (RFC 3030)' {
             $null = Send-RawSmtpMail -Path $file @common -Port $server.Port
             $null = $server.WaitForClose()
             $bdat = $server.Commands | Where-Object { $_ -like 'BDAT *' }
-            # 604,500 octets read in 256 KiB blocks: three chunks, the last marked LAST.
-            $bdat.Count | Should -Be 3
+            $bdat.Count | Should -Be ([math]::Ceiling($text.Length / $block))
             $bdat[-1] | Should -Match '^BDAT \d+ LAST$'
             $bdat[0..1] | ForEach-Object { $_ | Should -Match '^BDAT \d+$' }
             $wire = -join ($server.DataSections | ForEach-Object { Get-Latin1Text $_ })
@@ -213,10 +214,37 @@ Describe 'DSN (RFC 3461)' {
         @{ extra = @{ DeliveryNotification = 'Never, Success' }; id = 'InvalidDeliveryNotification' }
         @{ extra = @{ EnvelopeId = "id with space" }; id = 'InvalidEnvelopeId' }
         @{ extra = @{ EnvelopeId = "id`r`nRCPT TO:<x@y>" }; id = 'InvalidEnvelopeId' }
+        # 100 characters, but 300 once xtext-encoded: over RFC 3461 4.4's limit on the wire.
+        @{ extra = @{ EnvelopeId = '+' * 100; ReturnContent = 'Headers' }; id = 'InvalidEnvelopeId' }
     ) {
         param($extra, $id)
         $file = New-MessageFile -Text "Subject: dsn`r`n`r`nx`r`n"
-        { Send-RawSmtpMail -Path $file @common -Port 25 @extra } | Should -Throw -ErrorId "$id,$cmdletId"
+        $server = Start-ScriptedServer (Get-HappyScript -Ehlo 'reply 250-hi|250 DSN')
+        try {
+            { Send-RawSmtpMail -Path $file @common -Port $server.Port @extra } | Should -Throw -ErrorId "$id,$cmdletId"
+            $server.ConnectionCount | Should -Be 0
+        }
+        finally { $server.Dispose() }
+    }
+
+    It 'sends MAIL and RCPT lines that their parameters make longer than 512 octets, as RFC 3461 4 allows' {
+        # A 242-octet recipient with NOTIFY and ORCPT, and a 254-octet sender with RET, ENVID and SIZE.
+        $recipient = ('r' * 64) + '@' + ((('d' * 60) + '.') * 2) + ('e' * 51) + '.org'
+        $sender = ('s' * 64) + '@' + ((('d' * 60) + '.') * 3) + ('e' * 2) + '.org'
+        $recipient.Length | Should -Be 242
+        $sender.Length | Should -Be 254
+        $file = New-MessageFile -Text "Subject: dsn`r`n`r`nx`r`n"
+        $server = Start-ScriptedServer (Get-HappyScript -Ehlo 'reply 250-hi|250-SIZE 100000|250 DSN')
+        try {
+            $output = Send-RawSmtpMail -Path $file -From $sender -To $recipient -Server 127.0.0.1 -Port $server.Port -TimeoutSec 5 `
+                -DeliveryNotification Failure -ReturnContent Headers -EnvelopeId ('e' * 100) -PassThru
+            $null = $server.WaitForClose()
+            $server.Commands[1] | Should -BeLike "MAIL FROM:<$sender> SIZE=* RET=HDRS ENVID=$('e' * 100)"
+            $server.Commands[2] | Should -Be "RCPT TO:<$recipient> NOTIFY=FAILURE ORCPT=rfc822;$recipient"
+            ($server.Commands[2].Length + 2) | Should -BeGreaterThan ([SmtpPs.TestServer.CoreConstants]::MaxCommandLength)
+            ($output | Where-Object { $_ -is [SmtpPs.SmtpMessageResult] }).Status | Should -Be 'Delivered'
+        }
+        finally { $server.Dispose() }
     }
 }
 

@@ -1,5 +1,5 @@
-# Faults, hostile servers and hostile files: the rows of RELIABILITY.md that the other files do not
-# already cover (the row numbers are in the test names).
+# Faults, hostile servers and hostile files: the hazards of docs/design/hazards.md that the other files
+# do not already cover (the hazard ids are in the test names).
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
     $script:cmdletId = 'SmtpPs.Commands.SendRawSmtpMailCommand'
@@ -8,20 +8,20 @@ BeforeAll {
 }
 
 Describe 'Property checks of the protocol core' {
-    It 'the DATA encoder keeps the wire invariant and round-trips 3000 random inputs split at random boundaries (rows 8-13)' {
+    It 'the DATA encoder keeps the wire invariant and round-trips 3000 random inputs split at random boundaries (H-SMUGGLE)' {
         [SmtpPs.TestServer.CoreProperties]::CheckDataEncoder(20261126, 3000) | Should -BeNullOrEmpty
     }
 
-    It 'the reply reader parses 2000 random valid reply streams split at random points identically (row 37)' {
+    It 'the reply reader parses 2000 random valid reply streams split at random points identically (H-REPLY)' {
         [SmtpPs.TestServer.CoreProperties]::CheckReplyReader(5321, 2000) | Should -BeNullOrEmpty
     }
 
-    It 'the reply reader ends random garbage and endless continuations in a protocol error, reading a bounded amount (rows 38-39)' {
+    It 'the reply reader ends random garbage and endless continuations in a protocol error, reading a bounded amount (H-REPLY-BOUND)' {
         [SmtpPs.TestServer.CoreProperties]::CheckReplyReaderOnGarbage(42, 400) | Should -BeNullOrEmpty
     }
 }
 
-Describe 'Hostile message files are refused before anything is sent, with the line (rows 15, 17)' {
+Describe 'Hostile message files are refused before anything is sent, with the line (H-CONTENT)' {
     BeforeEach { $script:server = Start-ScriptedServer (Get-HappyScript) }
     AfterEach { $server.Dispose() }
 
@@ -34,7 +34,7 @@ Describe 'Hostile message files are refused before anything is sent, with the li
     ) {
         param($name, $id, $bytes, $line)
         $file = New-MessageFile -Bytes $bytes
-        $thrown = { Send-RawSmtpMail -Path $file @common -Port $server.Port } | Should -Throw -PassThru
+        $thrown = { Send-RawSmtpMail -Path $file @common -Port $server.Port -ErrorAction Stop } | Should -Throw -PassThru
         $thrown.FullyQualifiedErrorId | Should -Be "$id,$cmdletId"
         $thrown.CategoryInfo.Category | Should -Be 'InvalidData'
         $thrown.TargetObject | Should -Be $file
@@ -57,7 +57,7 @@ Describe 'Hostile message files are refused before anything is sent, with the li
     }
 }
 
-Describe '8-bit content (row 16)' {
+Describe '8-bit content (H-CONTENT)' {
     BeforeAll {
         # 8-bit in the body only: 8-bit headers need SMTPUTF8 as well (Extensions.Tests.ps1).
         $script:eightBit = New-MessageFile -Bytes ([byte[]][char[]]"Subject: cafe`r`n`r`ncaf" + [byte[]](0xC3, 0xA9) + [byte[]][char[]]"`r`n")
@@ -90,7 +90,7 @@ Describe '8-bit content (row 16)' {
 }
 
 Describe 'Server faults' {
-    It 'answers a 4xx greeting other than 421 with QUIT and sends no EHLO (row 43)' {
+    It 'answers a 4xx greeting other than 421 with QUIT and sends no EHLO (H-SESSION-END)' {
         $server = Start-ScriptedServer @('reply 450 4.3.2 not now', 'read', 'reply 221 bye')
         try {
             $null = Send-RawSmtpMail -Path $ascii @common -Port $server.Port -ErrorVariable errors -ErrorAction SilentlyContinue
@@ -102,7 +102,7 @@ Describe 'Server faults' {
         finally { $server.Dispose() }
     }
 
-    It 'reports a 421 after the final dot as not delivered and closes without RSET or QUIT (row 52)' {
+    It 'reports a 421 after the final dot as not delivered and closes without RSET or QUIT (H-OUTCOME)' {
         $second = New-MessageFile -Text "Subject: 2`r`n`r`n2`r`n"
         $script = (Get-HappyScript -Final 'reply 421 4.3.0 shutting down')[0..10] + @('sleep 300')
         $server = Start-ScriptedServer $script
@@ -118,7 +118,7 @@ Describe 'Server faults' {
         finally { $server.Dispose() }
     }
 
-    It 'disconnects when RSET itself fails, and sends no later file (row 58)' {
+    It 'disconnects when RSET itself fails, and sends no later file (H-SESSION-END)' {
         $second = New-MessageFile -Text "Subject: 2`r`n`r`n2`r`n"
         $script = (Get-HappyScript)[0..3] + @('reply 550 5.7.1 sender refused', 'read', 'reply 500 5.5.1 what RSET?', 'read', 'reply 221 bye')
         $server = Start-ScriptedServer $script
@@ -132,8 +132,8 @@ Describe 'Server faults' {
         finally { $server.Dispose() }
     }
 
-    It 'times out a server that stops reading during DATA, naming the stage, and reports the file not delivered (row 47)' {
-        $big = New-MessageFile -Text (("0123456789abcdef" * 4 + "`r`n") * 200000)
+    It 'times out a server that stops reading during DATA, naming the stage, and reports the file not delivered (H-STALL)' {
+        $big = New-StallingFile
         $server = Start-ScriptedServer ((Get-HappyScript)[0..8] + @('sleep 6000'))
         try {
             $output = Send-RawSmtpMail -Path $big @common -Port $server.Port -TimeoutSec 1 -PassThru -ErrorVariable errors -ErrorAction SilentlyContinue
@@ -144,8 +144,8 @@ Describe 'Server faults' {
         finally { $server.Dispose() }
     }
 
-    It 'reads and reports the refusal a server sent before it stopped reading during DATA (row 48)' {
-        $big = New-MessageFile -Text (("0123456789abcdef" * 4 + "`r`n") * 200000)
+    It 'reads and reports the refusal a server sent before it stopped reading during DATA (H-STALL)' {
+        $big = New-StallingFile
         $server = Start-ScriptedServer ((Get-HappyScript)[0..8] + @('reply 552 5.3.4 Message size exceeds fixed limit', 'sleep 6000'))
         try {
             $output = Send-RawSmtpMail -Path $big @common -Port $server.Port -TimeoutSec 1 -PassThru -ErrorVariable errors -ErrorAction SilentlyContinue
@@ -157,7 +157,7 @@ Describe 'Server faults' {
         finally { $server.Dispose() }
     }
 
-    It 'keeps a delivered message Delivered when the connection drops at QUIT (row 54)' {
+    It 'keeps a delivered message Delivered when the connection drops at QUIT (H-OUTCOME)' {
         $server = Start-ScriptedServer ((Get-HappyScript)[0..11] + @('close'))
         try {
             $output = Send-RawSmtpMail -Path $ascii @common -Port $server.Port -PassThru -ErrorVariable errors -ErrorAction SilentlyContinue
@@ -169,7 +169,7 @@ Describe 'Server faults' {
     }
 }
 
-Describe 'A TLS handshake that stalls (row 45)' {
+Describe 'A TLS handshake that stalls (H-TIMEOUT)' {
     It 'times out in the StartTls stage and sends nothing in plaintext' {
         $cert = [SmtpPs.TestServer.TestCertificates]::CreateSelfSigned('localhost')
         $server = Start-ScriptedTlsServer @('reply 220 hi', 'read', 'reply 250-hi|250 STARTTLS', 'read', 'reply 220 go ahead', 'sleep 4000') $cert
@@ -177,7 +177,7 @@ Describe 'A TLS handshake that stalls (row 45)' {
             $null = Send-RawSmtpMail -Path $ascii @common -Port $server.Port -TlsMode StartTls -TimeoutSec 1 -ErrorVariable errors -ErrorAction SilentlyContinue
             $errors[0].FullyQualifiedErrorId | Should -Be "SmtpTimeout,$cmdletId"
             $errors[0].Exception.Stage | Should -Be 'StartTls'
-            $server.Commands | Should -Not -Contain 'MAIL FROM:<a@example.org>'
+            @($server.Commands -like 'MAIL*') | Should -BeNullOrEmpty
         }
         finally { $server.Dispose() }
     }
@@ -205,7 +205,7 @@ $null = Send-RawSmtpMail -Path $File -From a@example.org -To b@example.org -Serv
     }
 }
 
-Describe 'Several addresses for one name (row 60)' {
+Describe 'Several addresses for one name (H-CONNECT)' {
     It 'tries the next address when the first is black-holed, within the connect timeout, and says which answered' {
         # A private /etc/hosts for one child process (a mount namespace) gives one name two loopback
         # addresses; the first is a listener whose accept queue is full, so a connect there hangs.

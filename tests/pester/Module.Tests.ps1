@@ -17,9 +17,13 @@ Describe 'The SmtpPs module as built' {
 
     It 'lists its cmdlets explicitly, without wildcards' {
         $data = Import-PowerShellDataFile -Path $manifestPath
-        $data.CmdletsToExport | Should -Be @('Send-RawSmtpMail', 'Test-SmtpServer')
+        $cmdlets = @('Send-RawSmtpMail', 'Test-SmtpServer',
+            'New-MimeMessage', 'Test-MimeMessage', 'Save-MimeMessage',
+            'Start-SmtpTestServer', 'Stop-SmtpTestServer', 'Get-SmtpTestServer', 'Get-SmtpTestMessage', 'Clear-SmtpTestMessage',
+            'Get-SmtpTestTransaction', 'Add-SmtpTestFault', 'Get-SmtpTestFault', 'Clear-SmtpTestFault')
+        $data.CmdletsToExport | Should -Be $cmdlets
         $data.CmdletsToExport | Where-Object { $_ -match '\*' } | Should -BeNullOrEmpty
-        (Get-Command -Module SmtpPs).Name | Sort-Object | Should -Be @('Send-RawSmtpMail', 'Test-SmtpServer')
+        (Get-Command -Module SmtpPs).Name | Sort-Object | Should -Be ($cmdlets | Sort-Object)
     }
 
     It 'carries the version of Directory.Build.props' {
@@ -47,6 +51,16 @@ Describe 'The SmtpPs module as built' {
         $data.PrivateData.PSData.Keys | Should -Not -Contain 'LicenseUri'
         $data.PrivateData.PSData.ReleaseNotes | Should -Match (Get-Module SmtpPs).Version.ToString(3)
         (Get-Content (Join-Path $PSScriptRoot '../../CHANGELOG.md') -Raw) | Should -Match ('## ' + [regex]::Escape((Get-Module SmtpPs).Version.ToString(3)))
+    }
+
+    It 'names in the README only parameters that its cmdlets have' {
+        # The README no longer copies the syntax (Get-Help has it); what it does name must exist.
+        $readme = Get-Content (Join-Path $PSScriptRoot '../../README.md') -Raw
+        $parameters = (Get-Command -Module SmtpPs).Parameters.Values + (Get-Command (Join-Path $PSScriptRoot '../../build.ps1')).Parameters.Values
+        $known = @($parameters.Name) + @($parameters.Aliases) + [System.Management.Automation.PSCmdlet]::CommonParameters + [System.Management.Automation.PSCmdlet]::OptionalCommonParameters
+        $named = [regex]::Matches($readme, '`-([A-Za-z]+)') | ForEach-Object { $_.Groups[1].Value } | Sort-Object -Unique
+        $named.Count | Should -BeGreaterThan 10
+        $named | Where-Object { $_ -notin $known } | Should -BeNullOrEmpty
     }
 
     It 'uses only approved verbs' {
@@ -97,10 +111,10 @@ Describe 'Get-Help <command>' -ForEach @(
 }
 
 Describe 'Get-Help details' {
-    It 'gives -Port its default of 25 and -Path its pipeline input' {
+    It 'gives -Port its default of 25 and -InputObject the pipeline input' {
         $help = Get-Help Send-RawSmtpMail -Parameter Port
         $help.DefaultValue | Should -Be '25'
-        (Get-Help Send-RawSmtpMail -Parameter Path).PipelineInput | Should -Be 'True (ByPropertyName, ByValue)'
+        (Get-Help Send-RawSmtpMail -Parameter InputObject).PipelineInput | Should -Be 'True (ByValue)'
         (Get-Help Send-RawSmtpMail -Parameter Path).Globbing | Should -Be 'true'
     }
 

@@ -46,7 +46,7 @@ Describe 'Interop with a private Postfix instance on loopback' {
         $final = $replies | Where-Object Stage -EQ 'EndOfData'
         $final.Code | Should -Be 250
         $final.Tls.Validation | Should -Match "^$validation"
-        $final.Tls.CertificateIssuer | Should -Be 'CN=SmtpPs Postfix Test CA'
+        $final.Tls.CertificateIssuer | Should -Be $ca.Subject
         $recorder.WaitForMessages($before + 1, 30000) | Should -BeTrue
         $relayed = @($recorder.Messages) | Where-Object { $_.Text -match $id }
         # Postfix records the TLS session in its Received header: "with ESMTPS".

@@ -25,7 +25,11 @@ function Start-PrivatePostfix {
         [int] $StartTlsPort,
         [int] $ImplicitTlsPort,
         [string] $ListenAddress = '127.0.0.1',
-        [string] $HostName = 'postfix.smtpps.test'
+        [string] $HostName = 'postfix.smtpps.test',
+        # With -Certificate: a port that requires STARTTLS before MAIL (smtpd_tls_security_level=encrypt).
+        [int] $RequireTlsPort,
+        # Lines added to main.cf, such as 'smtpd_delay_reject = no'.
+        [string[]] $ExtraConfig = @()
     )
     if ($ListenAddress -notmatch '^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$') { throw "Postfix listens on 127.x.y.z only, not on $ListenAddress." }
     $dir = Join-Path ([System.IO.Path]::GetTempPath()) ("smtpps-postfix-" + [guid]::NewGuid().ToString('n').Substring(0, 8))
@@ -61,6 +65,7 @@ queue_run_delay = 1s
 minimal_backoff_time = 1s
 maximal_backoff_time = 2s
 smtputf8_enable = yes
+$($ExtraConfig -join "`n")
 "@ | Set-Content -LiteralPath (Join-Path $etc 'main.cf')
     # The package's master.cf with chroot off (the private queue has no chroot jail) and smtpd on our port.
     # The listening address goes here, not in inet_interfaces: Postfix wants those on an interface, and
@@ -77,6 +82,7 @@ smtputf8_enable = yes
         $tls = "-o smtpd_tls_cert_file=$certFile -o smtpd_tls_key_file=$keyFile -o smtpd_tls_loglevel=1"
         $master += "${ListenAddress}:$StartTlsPort inet n - n - - smtpd -o smtpd_tls_security_level=may $tls"
         $master += "${ListenAddress}:$ImplicitTlsPort inet n - n - - smtpd -o smtpd_tls_wrappermode=yes -o smtpd_tls_security_level=encrypt $tls"
+        if ($RequireTlsPort) { $master += "${ListenAddress}:$RequireTlsPort inet n - n - - smtpd -o smtpd_tls_security_level=encrypt $tls" }
     }
     $master | Set-Content -LiteralPath (Join-Path $etc 'master.cf')
     # postfix reports its fatal errors only to a terminal or syslog: script(1) gives it a terminal.
@@ -90,6 +96,24 @@ smtputf8_enable = yes
         try { $client.Connect($ListenAddress, $Port); return $dir } catch { Start-Sleep -Milliseconds 100 } finally { $client.Dispose() }
     }
     throw "Postfix did not listen on ${ListenAddress}:$Port within 15 s. Log: $(Get-Content (Join-Path $dir 'maillog') -Raw -ErrorAction SilentlyContinue)"
+}
+
+function Get-PostfixDisconnect {
+    <#
+    The counters Postfix's smtpd logs when a client disconnects ("disconnect from x ehlo=1 mail=0/1 ...
+    commands=2/4"), from the instance's own log: what Postfix itself read as commands. Waits (bounded)
+    for the line.
+    #>
+    param([Parameter(Mandatory)] [string] $Directory, [int] $After = 0)
+    $log = Join-Path $Directory 'maillog'
+    $deadline = [DateTime]::UtcNow.AddSeconds(10)
+    while ([DateTime]::UtcNow -lt $deadline) {
+        # Only SMTP sessions: the port probe that waits for Postfix to listen logs "commands=0/0" too.
+        $lines = @(Get-Content -LiteralPath $log -ErrorAction SilentlyContinue | Where-Object { $_ -match 'smtpd\[\d+\]: disconnect from .* ehlo=' })
+        if ($lines.Count -gt $After) { return $lines[$After] }
+        Start-Sleep -Milliseconds 100
+    }
+    throw "Postfix logged no disconnect line in $log."
 }
 
 function Stop-PrivatePostfix([string] $Directory) {

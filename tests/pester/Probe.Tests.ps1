@@ -26,11 +26,11 @@ Describe 'Test-SmtpServer' {
             $probe.TlsActive | Should -BeTrue
             $probe.TlsProtocol | Should -BeIn @('Tls12', 'Tls13')
             $probe.CertificateSubject | Should -Be 'CN=localhost'
-            $probe.CertificateIssuer | Should -Be 'CN=SmtpPs Probe Test CA'
+            $probe.CertificateIssuer | Should -Be $ca.Subject
             $probe.CertificateDaysLeft | Should -BeIn @(29, 30)
             $probe.CertificateValidation | Should -Be 'Trusted'
             $probe.Authenticated | Should -BeNullOrEmpty
-            $probe.Replies.Command | Should -Not -Contain 'MAIL FROM:<>'
+            @($probe.Replies.Command -like 'MAIL*') | Should -BeNullOrEmpty
             @($server.Messages).Count | Should -Be 0
         }
         finally { $server.Dispose() }

@@ -6,7 +6,8 @@ if (-not $env:SMTPPS_MODULE -or -not $env:SMTPPS_TESTSERVER) {
 }
 
 Import-Module $env:SMTPPS_MODULE -Force -Global
-if (-not ('SmtpPs.TestServer.RecordingSmtpServer' -as [type])) {
+Import-Module (Join-Path $PSScriptRoot '../../tools/Pwsh.psm1') -Force
+if (-not ('SmtpPs.TestServer.TappedCaptureServer' -as [type])) {
     Add-Type -Path $env:SMTPPS_TESTSERVER
 }
 
@@ -31,17 +32,47 @@ function New-MessageFile {
 
 function Get-Latin1Text([byte[]] $Bytes) { $script:Latin1.GetString($Bytes) }
 
+function New-StallingFile {
+    <#
+    A message file larger than everything the client's socket and a server that stops reading can buffer
+    between them on loopback (Linux: the largest send buffer plus the largest receive buffer autotuning
+    may grow to), so that sending it must block once the server stops reading.
+    #>
+    $bound = 64MB
+    if (Test-Path /proc/sys/net/ipv4/tcp_wmem) {
+        $send = [long](((Get-Content /proc/sys/net/ipv4/tcp_wmem) -split '\s+')[2])
+        $receive = [long](((Get-Content /proc/sys/net/ipv4/tcp_rmem) -split '\s+')[2])
+        $bound = $send + $receive + 1MB
+    }
+    $line = [System.Text.Encoding]::ASCII.GetBytes(("0123456789abcdef" * 4) + "`r`n")
+    $path = Join-Path $TestDrive ("stall-{0}.eml" -f [guid]::NewGuid().ToString('n').Substring(0, 8))
+    $stream = [System.IO.File]::Create($path)
+    try {
+        $block = [byte[]]::new($line.Length * 16384)
+        for ($i = 0; $i -lt 16384; $i++) { [Array]::Copy($line, 0, $block, $i * $line.Length, $line.Length) }
+        for ($written = 0L; $written -lt $bound; $written += $block.Length) { $stream.Write($block, 0, $block.Length) }
+    }
+    finally { $stream.Dispose() }
+    return $path
+}
+
 function Get-Latin1Bytes([string] $Text) { $script:Latin1.GetBytes($Text) }
 
 function Start-RecordingServer {
-    <# The real ESMTP server; -Certificate makes it offer STARTTLS (or TLS from the first byte with -ImplicitTls), -Users AUTH. #>
-    param($Certificate, [switch] $ImplicitTls, [hashtable] $Users, [switch] $AuthenticationRequired)
-    $options = [SmtpPs.TestServer.RecordingServerOptions]::new()
-    $options.Certificate = $Certificate
-    $options.ImplicitTls = $ImplicitTls.IsPresent
-    $options.Users = $Users
-    $options.AuthenticationRequired = $AuthenticationRequired.IsPresent
-    [SmtpPs.TestServer.RecordingSmtpServer]::Start($options)
+    <#
+    The tests' real ESMTP server: the module's capture server behind a wire tap (TappedCaptureServer).
+    -Certificate makes it offer STARTTLS (or TLS from the first byte with -ImplicitTls). -Users, one
+    name and its password, makes it offer AUTH PLAIN and LOGIN and require that login before MAIL, as
+    the capture server does with a credential. Senders and recipients starting "reject" get 550.
+    #>
+    param($Certificate, [switch] $ImplicitTls, [hashtable] $Users)
+    $credential = $null
+    if ($Users) {
+        if ($Users.Count -ne 1) { throw "The capture server checks one credential; -Users has $($Users.Count)." }
+        $user = @($Users.Keys)[0]
+        $credential = [System.Net.NetworkCredential]::new($user, $Users[$user])
+    }
+    [SmtpPs.TestServer.TappedCaptureServer]::Start($Certificate, $ImplicitTls.IsPresent, $credential)
 }
 
 function Start-ScriptedTlsServer([string[]] $Script, $Certificate, [switch] $ImplicitTls, [int] $Port = 0) {
@@ -102,15 +133,6 @@ function Get-SharedFreeTcpPort {
         finally { foreach ($listener in $listeners) { $listener.Stop() } }
     }
     throw "No port is free on all of $($Address -join ', ')."
-}
-
-function Get-PwshCommand {
-    <# The command line that starts a pwsh like this one: 'dotnet pwsh' runs pwsh.dll under dotnet. #>
-    $process = [System.Diagnostics.Process]::GetCurrentProcess().MainModule.FileName
-    if ([System.IO.Path]::GetFileNameWithoutExtension($process) -eq 'dotnet') {
-        return @($process, [System.Reflection.Assembly]::GetEntryAssembly().Location)
-    }
-    return @($process)
 }
 
 function Invoke-FreshPwsh {

@@ -90,7 +90,7 @@ Describe 'Parameters are checked before any connection' {
         ) {
             param($name, $id, $make)
             $path = & $make
-            $thrown = { Send-RawSmtpMail -Path $path -From a@example.org -To b@example.org @target } | Should -Throw -PassThru
+            $thrown = { Send-RawSmtpMail -Path $path -From a@example.org -To b@example.org @target -ErrorAction Stop } | Should -Throw -PassThru
             $thrown.FullyQualifiedErrorId | Should -Be "$id,$cmdletId"
             $thrown.CategoryInfo.Category | Should -Be 'InvalidArgument'
             $thrown.TargetObject | Should -Be $path
@@ -101,15 +101,17 @@ Describe 'Parameters are checked before any connection' {
             # Root reads every file, so this runs only for an ordinary user (not in CI, which runs as root).
             $f = New-MessageFile -Text 'x'
             chmod 000 $f
-            $thrown = { Send-RawSmtpMail -Path $f -From a@example.org -To b@example.org @target } | Should -Throw -PassThru
+            $thrown = { Send-RawSmtpMail -Path $f -From a@example.org -To b@example.org @target -ErrorAction Stop } | Should -Throw -PassThru
             $thrown.FullyQualifiedErrorId | Should -Be "MessageFileUnreadable,$cmdletId"
         }
 
-        It 'checks every file of one call before it sends any of them' {
+        It 'refuses a missing file among others without stopping the batch, and gives every file its result' {
             $missing = Join-Path $TestDrive 'not-there.eml'
-            { Send-RawSmtpMail -Path $file, $missing -From a@example.org -To b@example.org @target } |
-                Should -Throw -ErrorId "MessageFileNotFound,$cmdletId"
-            $server.ConnectionCount | Should -Be 0
+            $output = Send-RawSmtpMail -Path $missing, $file -From a@example.org -To b@example.org @target -ResultOnly -ErrorVariable errors -ErrorAction SilentlyContinue
+            $errors.FullyQualifiedErrorId | Should -Be @("MessageFileNotFound,$cmdletId")
+            $output.Path | Should -Be @($missing, $file)
+            $output.Status | Should -Be @('NotDelivered', 'Delivered')
+            $output[0].Reason | Should -Match 'Cannot find the message file'
         }
     }
 }

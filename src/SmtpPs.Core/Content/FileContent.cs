@@ -31,9 +31,17 @@ namespace SmtpPs.Content
         /// <exception cref="IOException">The file cannot be read.</exception>
         public static MessageContent Read(string path, byte[] buffer, CancellationToken cancellation)
         {
-            // A FIFO, a device or a terminal reports no size, and opening one for reading may wait for a
-            // writer forever; an empty regular file cannot be sent either. Neither is opened.
-            if (new FileInfo(path).Length == 0)
+            // A FIFO, a device, a terminal or a pipe can be read only once or never ends, and opening one
+            // for reading may wait for a writer forever: none is opened. Most report no size; /dev/stdin
+            // and its kind are links into /dev or /proc.
+            var info = new FileInfo(path);
+            if (IsSpecial(info))
+            {
+                throw new ContentException(ContentProblem.NotRegularFile, 0,
+                    "It is not a regular file (a device, a FIFO, a pipe or standard input): it cannot be read once to be checked and again to be sent");
+            }
+
+            if (info.Length == 0)
             {
                 throw new ContentException(ContentProblem.Empty, 0,
                     "It is empty, or not a regular file (a FIFO, a device or a terminal) that can be read");
@@ -62,6 +70,46 @@ namespace SmtpPs.Content
 
             return new FileContent(path, Checked(scanner), bom);
         }
+
+        /// <summary>True for what lives in /dev, /proc or /sys on Unix, or links there (or to a pipe or socket, "pipe:[123]").</summary>
+        private static bool IsSpecial(FileInfo info)
+        {
+            if (Path.DirectorySeparatorChar != '/')
+            {
+                return false;
+            }
+
+            if (IsSpecialPath(info.FullName))
+            {
+                return true;
+            }
+
+            if ((info.Attributes & FileAttributes.ReparsePoint) == 0)
+            {
+                return false;
+            }
+
+            // FileSystemInfo.ResolveLinkTarget exists from .NET 6 on (PowerShell 7); this assembly also runs
+            // on .NET Framework (Windows PowerShell 5.1), where there are no such links to follow.
+            System.Reflection.MethodInfo? resolve = typeof(FileSystemInfo).GetMethod("ResolveLinkTarget", new[] { typeof(bool) });
+            if (resolve == null)
+            {
+                return false;
+            }
+
+            try
+            {
+                return resolve.Invoke(info, new object[] { true }) is FileSystemInfo target && IsSpecialPath(target.FullName);
+            }
+            catch (System.Reflection.TargetInvocationException)
+            {
+                return true; // a link that cannot be followed is nothing to send
+            }
+        }
+
+        private static bool IsSpecialPath(string path) =>
+            path.StartsWith("/dev/", StringComparison.Ordinal) || path.StartsWith("/proc/", StringComparison.Ordinal) ||
+            path.StartsWith("/sys/", StringComparison.Ordinal) || path.IndexOf(":[", StringComparison.Ordinal) >= 0;
 
         public override Stream Open()
         {

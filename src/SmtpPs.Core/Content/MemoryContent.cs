@@ -42,6 +42,10 @@ namespace SmtpPs.Content
         internal static MemoryContent FromFile(string path, byte[] octets, int bom, ContentFacts facts) =>
             new MemoryContent(path, facts, octets, bom);
 
+        /// <summary>Octets already scanned as they were written (a small MIME message): sent as they are.</summary>
+        internal static MemoryContent FromScanned(string name, byte[] octets, ContentFacts facts) =>
+            new MemoryContent(name, facts, octets, 0);
+
         public override Stream Open() => new MemoryStream(_octets, _offset, _octets.Length - _offset, writable: false);
     }
 }

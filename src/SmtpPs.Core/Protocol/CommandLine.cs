@@ -4,7 +4,7 @@ using System.Text;
 namespace SmtpPs.Protocol
 {
     /// <summary>
-    /// The one choke point every command line passes before it reaches the wire (RELIABILITY rows 1-2):
+    /// The one choke point every command line passes before it reaches the wire (hazards: H-INJECT):
     /// whatever built the line, a CR, LF or NUL in it, a character outside ASCII, or a line over the
     /// RFC 5321 limit is refused here, so nothing a user passes can add a command.
     /// </summary>
@@ -13,10 +13,14 @@ namespace SmtpPs.Protocol
         /// <summary>RFC 5321 4.5.3.1.4: a command line is at most 512 octets, CRLF included.</summary>
         public const int MaxLength = 512;
 
-        /// <summary>Returns why <paramref name="command"/> cannot be sent, or null when it can.</summary>
-        public static string? Check(string command) => Check(command, MaxLength);
+        /// <summary>
+        /// Returns why <paramref name="command"/> cannot be sent, or null when it can. ESMTP parameters raise
+        /// the limit by what their RFCs allow (<paramref name="allowance"/> octets: 26 for SIZE, RFC 1870;
+        /// 16 for BODY, RFC 6152; 10 for SMTPUTF8, RFC 6531; 110 on MAIL and 500 on RCPT for DSN, RFC 3461 4).
+        /// </summary>
+        public static string? Check(string command, int allowance = 0) => CheckLength(command, MaxLength + allowance);
 
-        private static string? Check(string command, int maxLength)
+        private static string? CheckLength(string command, int maxLength)
         {
             if (command.Length == 0)
             {
@@ -67,7 +71,7 @@ namespace SmtpPs.Protocol
         /// <summary>The wire form of a SASL response line (base64, "*" or empty), with the same checks.</summary>
         public static byte[] EncodeSaslResponse(string line)
         {
-            string? problem = line.Length == 0 ? null : Check(line, MaxSaslLength);
+            string? problem = line.Length == 0 ? null : CheckLength(line, MaxSaslLength);
             if (problem != null)
             {
                 throw new InvalidOperationException(problem);
@@ -77,9 +81,9 @@ namespace SmtpPs.Protocol
         }
 
         /// <summary>The wire form: the command and CRLF, or an exception when <see cref="Check"/> refuses it.</summary>
-        public static byte[] Encode(string command)
+        public static byte[] Encode(string command, int allowance = 0)
         {
-            string? problem = Check(command);
+            string? problem = Check(command, allowance);
             if (problem != null)
             {
                 // Reaching this means a caller skipped validation: a bug, never a server's doing.

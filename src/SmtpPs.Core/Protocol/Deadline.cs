@@ -5,7 +5,7 @@ namespace SmtpPs.Protocol
 {
     /// <summary>
     /// A point in time by which a whole stage must be done. Per stage, not per read: a server that
-    /// trickles one byte a second cannot extend it (RELIABILITY row 46).
+    /// trickles one byte a second cannot extend it (hazards: H-TRICKLE).
     /// </summary>
     internal readonly struct Deadline
     {

@@ -29,7 +29,7 @@ namespace SmtpPs.Protocol
         /// <summary>RFC 5321 4.5.3.1.5 says 512; real servers exceed it, so allow 16 times that (CPython allows 8192).</summary>
         public const int MaxLineLength = 8192;
 
-        /// <summary>A bound on continuation lines (RELIABILITY row 39): EHLO replies have a few dozen at most.</summary>
+        /// <summary>A bound on continuation lines (hazards: H-REPLY-BOUND): EHLO replies have a few dozen at most.</summary>
         public const int MaxLines = 256;
 
         private readonly IReplySource _source;

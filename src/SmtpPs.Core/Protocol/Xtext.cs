@@ -4,7 +4,7 @@ namespace SmtpPs.Protocol
 {
     /// <summary>
     /// xtext (RFC 3461 4): how free text goes into an ESMTP parameter. Every octet outside '!'..'~',
-    /// and '+' and '=', becomes "+HH", so no value can hold a space, CR or LF (RELIABILITY row 3).
+    /// and '+' and '=', becomes "+HH", so no value can hold a space, CR or LF (hazards: H-PARAM).
     /// </summary>
     internal static class Xtext
     {

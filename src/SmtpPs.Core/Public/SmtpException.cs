@@ -100,6 +100,22 @@ namespace SmtpPs
         /// </summary>
         public SmtpMessageResult? Result { get; }
     }
+
+    /// <summary>
+    /// A message went to some of its recipients, and a fault (no route, no connection, a session refused)
+    /// kept it from the others. The fault is the inner exception; the result says who got the message, so
+    /// that a script which stops on the error does not send it again to those who did.
+    /// </summary>
+    public sealed class SmtpPartialDeliveryException : SmtpException
+    {
+        public SmtpPartialDeliveryException(string message, SmtpMessageResult result, Exception fault)
+            : base(message, fault is SmtpException smtp ? smtp.Stage : SmtpStage.Connect, fault)
+        {
+            Result = result;
+        }
+
+        public SmtpMessageResult Result { get; }
+    }
 }
 
 namespace SmtpPs
@@ -123,6 +139,28 @@ namespace SmtpPs
         ProtocolTooOld,
     }
 
+    /// <summary>What was wrong with a certificate that was refused.</summary>
+    [Flags]
+    public enum SmtpCertificateProblems
+    {
+        None = 0,
+
+        /// <summary>It is not valid for the name it was checked against.</summary>
+        NameMismatch = 1,
+
+        /// <summary>Its chain does not lead to a trusted authority (self-signed, unknown issuer, incomplete chain).</summary>
+        Untrusted = 2,
+
+        /// <summary>It has expired or is not valid yet.</summary>
+        Expired = 4,
+
+        /// <summary>It is not the one pinned by its SHA-256 thumbprint.</summary>
+        NotPinned = 8,
+
+        /// <summary>The server sent none.</summary>
+        NoCertificate = 16,
+    }
+
     /// <summary>TLS was required or attempted and did not come about; nothing was sent in plaintext instead.</summary>
     public sealed class SmtpTlsException : SmtpException
     {
@@ -142,6 +180,12 @@ namespace SmtpPs
         /// false when the TLS mode itself required it.
         /// </summary>
         public bool RequiredForCredentials { get; internal set; }
+
+        /// <summary>True when TLS was tried from the first byte (implicit TLS) rather than after STARTTLS.</summary>
+        public bool ImplicitTls { get; internal set; }
+
+        /// <summary>What was wrong with the certificate, when it was refused.</summary>
+        public SmtpCertificateProblems CertificateProblems { get; internal set; }
 
         /// <summary>The certificate the server presented, when it was refused.</summary>
         public SmtpTlsInfo? Presented { get; internal set; }
@@ -201,5 +245,45 @@ namespace SmtpPs
         public SmtpNotSentReason Reason { get; }
 
         public string Path { get; }
+    }
+}
+
+namespace SmtpPs
+{
+    /// <summary>Why a recipient domain has nowhere to send mail to (MX routing).</summary>
+    public enum SmtpRouteFailure
+    {
+        /// <summary>The domain publishes a null MX (RFC 7505): it takes no mail.</summary>
+        NullMx,
+
+        /// <summary>The domain does not exist (NXDOMAIN).</summary>
+        DomainNotFound,
+
+        /// <summary>The domain has no mail host with an address.</summary>
+        NoMailHost,
+
+        /// <summary>The address has no usable domain.</summary>
+        InvalidDomain,
+
+        /// <summary>The lookup failed (a server failure, a timeout): a later attempt may succeed.</summary>
+        LookupFailed,
+    }
+
+    /// <summary>Mail for a domain cannot be routed: no MX host to connect to, for good or for now.</summary>
+    public sealed class SmtpRouteException : SmtpException
+    {
+        public SmtpRouteException(SmtpRouteFailure failure, string domain, string message)
+            : base(message, SmtpStage.Connect)
+        {
+            Failure = failure;
+            Domain = domain;
+        }
+
+        public SmtpRouteFailure Failure { get; }
+
+        public string Domain { get; }
+
+        /// <summary>True when a later attempt may succeed.</summary>
+        public bool IsTransient => Failure == SmtpRouteFailure.LookupFailed;
     }
 }

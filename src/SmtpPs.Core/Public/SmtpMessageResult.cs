@@ -38,7 +38,7 @@ namespace SmtpPs
         /// <summary>The message file's full path, or what the message is when it was given in memory.</summary>
         public string Path { get; set; } = string.Empty;
 
-        /// <summary>The server, as "host:port", that answered for the message (or was to).</summary>
+        /// <summary>The server, as "host:port", that answered for the message (or was to); with MX routing, each server once, comma-separated.</summary>
         public string Server { get; set; } = string.Empty;
 
         /// <summary>The envelope sender; empty for the null reverse-path.</summary>
@@ -46,7 +46,16 @@ namespace SmtpPs
 
         public SmtpDeliveryStatus Status { get; set; } = SmtpDeliveryStatus.NotDelivered;
 
-        /// <summary>The recipients the server accepted (RCPT 250 or 251).</summary>
+        /// <summary>Each recipient: its status, the server that took it (or refused it), the deciding reply.</summary>
+        public List<SmtpRecipientResult> Recipients { get; set; } = new List<SmtpRecipientResult>();
+
+        /// <summary>How many times the message was tried (1 without retries): its first attempt and every retry.</summary>
+        public int Attempts { get; set; }
+
+        /// <summary>Every transaction that tried the message, in order: server, recipients, outcome.</summary>
+        public List<SmtpDeliveryAttempt> AttemptLog { get; set; } = new List<SmtpDeliveryAttempt>();
+
+        /// <summary>The recipients the server accepted (RCPT 250 or 251) in the transaction that decided for them.</summary>
         public List<string> AcceptedRecipients { get; set; } = new List<string>();
 
         /// <summary>The recipients the server refused.</summary>

@@ -5,6 +5,22 @@ using SmtpPs.Protocol;
 
 namespace SmtpPs
 {
+    /// <summary>How AUTH went in a probe.</summary>
+    public enum SmtpAuthenticationOutcome
+    {
+        /// <summary>No credentials were given.</summary>
+        NotRequested,
+
+        /// <summary>Credentials were given, but the probe stopped before AUTH (TLS, the certificate, the server refusing the session).</summary>
+        NotTried,
+
+        /// <summary>The server accepted the credentials (235).</summary>
+        Succeeded,
+
+        /// <summary>The server refused the credentials.</summary>
+        Refused,
+    }
+
     /// <summary>What Test-SmtpServer learnt of a server: one object for a monitoring script.</summary>
     public sealed class SmtpServerProbe
     {
@@ -42,13 +58,34 @@ namespace SmtpPs
             CertificateThumbprintSha256 = tls?.CertificateThumbprintSha256 ?? string.Empty;
             CertificateValidation = tls?.Validation ?? string.Empty;
 
-            var auth = replies.Where(r => r.Stage == SmtpStage.Auth).ToList();
-            Authenticated = !credentialsGiven ? (bool?)null : auth.Any(r => r.Code == 235);
+            SmtpReply? lastAuth = replies.LastOrDefault(r => r.Stage == SmtpStage.Auth && r.Code != 334);
+            AuthenticationOutcome = !credentialsGiven ? SmtpAuthenticationOutcome.NotRequested
+                : lastAuth == null ? SmtpAuthenticationOutcome.NotTried
+                : lastAuth.Code == 235 ? SmtpAuthenticationOutcome.Succeeded
+                : SmtpAuthenticationOutcome.Refused;
+            Authenticated = AuthenticationOutcome switch
+            {
+                SmtpAuthenticationOutcome.Succeeded => true,
+                SmtpAuthenticationOutcome.Refused => false,
+                _ => (bool?)null,
+            };
         }
 
         public string Server { get; }
 
         public int Port { get; }
+
+        /// <summary>With Test-SmtpServer -Domain: the domain whose MX host this is; empty otherwise.</summary>
+        public string Domain { get; internal set; } = string.Empty;
+
+        /// <summary>With -Domain: the host's MX preference (lower first); null otherwise.</summary>
+        public int? Preference { get; internal set; }
+
+        /// <summary>The addresses of the host that were tried, in order (with -Domain: as the DNS gave them).</summary>
+        public string[] Addresses { get; internal set; } = Array.Empty<string>();
+
+        /// <summary>The address that answered, or empty when none did.</summary>
+        public string AnsweredBy { get; internal set; } = string.Empty;
 
         /// <summary>The greeting's text and code.</summary>
         public string Greeting { get; }
@@ -88,8 +125,11 @@ namespace SmtpPs
         /// <summary>Trusted, Pinned, Skipped (...) or Refused: (why).</summary>
         public string CertificateValidation { get; }
 
-        /// <summary>True when AUTH succeeded, false when it failed, null when no credentials were given.</summary>
+        /// <summary>True when the server accepted the credentials, false when it refused them; null when they were not tried (or not given).</summary>
         public bool? Authenticated { get; }
+
+        /// <summary>Whether AUTH ran and how it ended: NotRequested (no credentials), NotTried (the probe stopped before AUTH, see Error), Succeeded, Refused.</summary>
+        public SmtpAuthenticationOutcome AuthenticationOutcome { get; }
 
         /// <summary>Why the probe stopped early, or empty.</summary>
         public string Error { get; }

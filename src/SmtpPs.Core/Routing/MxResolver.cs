@@ -151,6 +151,29 @@ namespace SmtpPs.Routing
                     $"{domain} has MX records, but none of its hosts has an address ({problems}).", hosts, omitted);
         }
 
+        /// <summary>
+        /// The addresses of one host name (a relay given by name), AAAA and A, from the same resolver as the
+        /// MX lookups; an address or address literal needs no lookup. Never throws for DNS trouble.
+        /// </summary>
+        public MxHost ResolveHost(string name, Action<string> verbose, CancellationToken cancellation)
+        {
+            string bare = name.StartsWith("[", StringComparison.Ordinal) && name.EndsWith("]", StringComparison.Ordinal) ? name.Substring(1, name.Length - 2) : name;
+            if (IPAddress.TryParse(bare, out IPAddress? address))
+            {
+                return MxHost.Literal(name, address);
+            }
+
+            LookupClient? client = Client(out string? problem);
+            if (client == null)
+            {
+                return new MxHost(name, 0, MxHost.NoAddresses, MxHostStatus.LookupFailed, problem, isImplicit: false);
+            }
+
+            long deadline = Stopwatch.GetTimestamp() + (long)(_timeout.TotalSeconds * Stopwatch.Frequency);
+            verbose($"Looking up the addresses of {name} at {DnsServer}.");
+            return Addresses(name, 0, StartAddresses(client, name, cancellation), isImplicit: false, deadline, verbose, cancellation);
+        }
+
         /// <summary>RFC 5321 5.1: no MX at all, so the domain itself is the one mail host, with preference 0.</summary>
         private MxRoute ImplicitMx(LookupClient client, string domain, string name, long deadline, Action<string> verbose,
             CancellationToken cancellation)

@@ -66,6 +66,16 @@ namespace SmtpPs.Routing
             _ => null,
         };
 
+        /// <summary>Why the domain's mail has nowhere to go, as the exception that says so; null when it has hosts.</summary>
+        public SmtpRouteException? Failure() => HasHosts ? null : new SmtpRouteException(Outcome switch
+        {
+            MxRouteOutcome.NullMx => SmtpRouteFailure.NullMx,
+            MxRouteOutcome.DomainNotFound => SmtpRouteFailure.DomainNotFound,
+            MxRouteOutcome.InvalidDomain => SmtpRouteFailure.InvalidDomain,
+            MxRouteOutcome.NoMailHost => SmtpRouteFailure.NoMailHost,
+            _ => SmtpRouteFailure.LookupFailed,
+        }, Domain, Message);
+
         public override string ToString() => Message;
     }
 }

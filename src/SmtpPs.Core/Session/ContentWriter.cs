@@ -37,7 +37,7 @@ namespace SmtpPs.Session
         }
 
         /// <summary>The content after 354, then the final dot. From then on the outcome is Unknown until its reply is read.</summary>
-        public void WriteData(MessageContent content, SmtpMessageResult result)
+        public void WriteData(MessageContent content, TransactionOutcome result)
         {
             Prepare();
             var encoder = new DataEncoder();
@@ -67,7 +67,7 @@ namespace SmtpPs.Session
         /// Returns the reply owed for the LAST chunk, or null when a chunk was refused: that stops the
         /// chunks, and the refusal comes back in <paramref name="refusal"/>.
         /// </summary>
-        public OwedReply? WriteChunks(MessageContent content, SmtpMessageResult result, bool pipelining, out SmtpReply? refusal)
+        public OwedReply? WriteChunks(MessageContent content, TransactionOutcome result, bool pipelining, out SmtpReply? refusal)
         {
             Prepare();
             var encoder = new DataEncoder(dotStuffing: false);
@@ -154,14 +154,14 @@ namespace SmtpPs.Session
             _writeBuffer ??= new byte[ChunkHeaderRoom + DataEncoder.MaxEncodedLength(ContentScanner.BlockSize) + DataEncoder.MaxFinishLength];
         }
 
-        private void Progress(MessageContent content, SmtpMessageResult result, RecheckingReader reader)
+        private void Progress(MessageContent content, TransactionOutcome result, RecheckingReader reader)
         {
             result.BytesSent = reader.Consumed;
             _sink.OnProgress(content.Name, reader.Consumed, reader.Total);
         }
 
         /// <summary>All of the content, and its end, went out: from now on the message may have been delivered.</summary>
-        private void Sent(MessageContent content, SmtpMessageResult result, string end)
+        private void Sent(MessageContent content, TransactionOutcome result, string end)
         {
             result.BytesSent = content.Facts.WireSize;
             result.Status = SmtpDeliveryStatus.Unknown;
@@ -176,7 +176,7 @@ namespace SmtpPs.Session
         /// that refuses a message while it is sent (a 552 for its size, say) and stops reading makes the
         /// write fail: the reply it sent says why, so it is read if it is there.
         /// </summary>
-        private void Guarded(MessageContent content, SmtpMessageResult result, Action write)
+        private void Guarded(MessageContent content, TransactionOutcome result, Action write)
         {
             try
             {

@@ -22,12 +22,6 @@ namespace SmtpPs.Session
         /// <summary>An address beyond ASCII needs SMTPUTF8 (RFC 6531).</summary>
         public bool NeedsSmtpUtf8 => Protocol.CommandLine.NeedsUtf8(From) || To.Any(Protocol.CommandLine.NeedsUtf8);
 
-        /// <summary>MAIL FROM with ESMTP parameters, which are SmtpPs's own constants, never user text.</summary>
-        public string MailCommandWith(string parameters) => parameters.Length == 0 ? MailCommand : MailCommand + " " + parameters;
-
         public static string RcptCommand(string recipient) => $"RCPT TO:<{recipient}>";
-
-        public static string RcptCommandWith(string recipient, string parameters) =>
-            parameters.Length == 0 ? RcptCommand(recipient) : RcptCommand(recipient) + " " + parameters;
     }
 }

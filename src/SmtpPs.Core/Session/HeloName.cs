@@ -7,7 +7,7 @@ namespace SmtpPs.Session
 {
     /// <summary>
     /// The name the client gives in EHLO/HELO (RFC 5321 4.1.1.1, 4.1.4): a fully qualified domain name,
-    /// or an address literal when the machine has none (RELIABILITY row 4).
+    /// or an address literal when the machine has none (hazards: H-HELO).
     /// </summary>
     internal static class HeloName
     {
@@ -21,7 +21,7 @@ namespace SmtpPs.Session
 
             if (name.StartsWith("[", StringComparison.Ordinal))
             {
-                return IsAddressLiteral(name) ? null : $"'{name}' is not an address literal such as [192.0.2.1] or [IPv6:2001:db8::1].";
+                return AddressLiteral.IsValid(name) ? null : $"'{name}' is not an address literal such as [192.0.2.1] or [IPv6:2001:db8::1].";
             }
 
             return IsDomain(name) ? null : $"'{name}' is not a domain name: use letters, digits, '-' and dots, up to 255 characters.";
@@ -94,23 +94,6 @@ namespace SmtpPs.Session
             }
 
             return true;
-        }
-
-        private static bool IsAddressLiteral(string name)
-        {
-            if (!name.EndsWith("]", StringComparison.Ordinal))
-            {
-                return false;
-            }
-
-            string inner = name.Substring(1, name.Length - 2);
-            if (inner.StartsWith("IPv6:", StringComparison.OrdinalIgnoreCase))
-            {
-                return IPAddress.TryParse(inner.Substring(5), out IPAddress? v6) && v6.AddressFamily == AddressFamily.InterNetworkV6;
-            }
-
-            return IPAddress.TryParse(inner, out IPAddress? v4) && v4.AddressFamily == AddressFamily.InterNetwork
-                && inner.Split('.').Length == 4;
         }
     }
 }

@@ -8,19 +8,27 @@ namespace SmtpPs.Session
     /// <summary>
     /// The ESMTP parameters of MAIL and RCPT (RFC 1870, 6152, 6531, 3461), checked against what the server
     /// offers before anything of the message is sent. Only SmtpPs's own values go in; user text is
-    /// xtext-encoded, so no parameter can carry a space, CR or LF.
+    /// xtext-encoded, so no parameter can carry a space, CR or LF. Each parameter raises the line limit by
+    /// what its RFC allows, and the lines are checked before connecting, as if the server offered every
+    /// extension, so that a message never fails on a line that is too long once the dialogue has begun.
     /// </summary>
     internal static class MailParameters
     {
-        /// <summary>The MAIL parameters, or null with <paramref name="notSent"/> saying why the message cannot go to this server.</summary>
-        public static string? For(MessageContent content, Envelope envelope, SmtpSession session, out MessageProblem? notSent)
+        /// <summary>RFC 3461 4.4: an ENVID is at most 100 characters of xtext.</summary>
+        public const int MaxEnvelopeIdXtext = 100;
+
+        /// <summary>
+        /// The MAIL parameters for this server, or null with <paramref name="notSent"/> saying why the message
+        /// cannot go to it. <paramref name="dsn"/>: the server offers DSN and the caller asked for DSN parameters.
+        /// </summary>
+        public static EsmtpParameters? For(MessageContent content, Envelope envelope, ServerCapabilities offered, SessionOptions options,
+            bool dsn, string server, out MessageProblem? notSent)
         {
             ContentFacts facts = content.Facts;
-            ServerCapabilities offered = session.Capabilities;
             string name = content.Name;
-            string server = session.ServerName;
             notSent = null;
             var parameters = new List<string>();
+            int allowance = 0;
             if (facts.HasEightBit)
             {
                 if (!offered.EightBitMime)
@@ -32,6 +40,7 @@ namespace SmtpPs.Session
                 }
 
                 parameters.Add("BODY=8BITMIME");
+                allowance += 16; // RFC 6152 2
             }
 
             long? limit = offered.SizeLimit;
@@ -45,6 +54,7 @@ namespace SmtpPs.Session
                 }
 
                 parameters.Add("SIZE=" + facts.WireSize.ToString(CultureInfo.InvariantCulture));
+                allowance += 26; // RFC 1870 3
             }
 
             if (envelope.NeedsSmtpUtf8 || facts.HeadersEightBit)
@@ -57,10 +67,10 @@ namespace SmtpPs.Session
                 }
 
                 parameters.Add("SMTPUTF8");
+                allowance += 10; // RFC 6531 3.1
             }
 
-            SessionOptions options = session.Options;
-            if (session.UsesDsn())
+            if (dsn && (options.ReturnContent != null || options.EnvelopeId != null))
             {
                 if (options.ReturnContent != null)
                 {
@@ -71,13 +81,15 @@ namespace SmtpPs.Session
                 {
                     parameters.Add("ENVID=" + Xtext.Encode(options.EnvelopeId));
                 }
+
+                allowance += 110; // RFC 3461 4
             }
 
-            return string.Join(" ", parameters);
+            return new EsmtpParameters(string.Join(" ", parameters), allowance);
         }
 
-        /// <summary>DSN parameters of one RCPT (RFC 3461 4.1, 4.2): NOTIFY, and ORCPT for an ASCII address.</summary>
-        public static string ForRecipient(string recipient, SessionOptions options)
+        /// <summary>DSN parameters of one RCPT (RFC 3461 4.1, 4.2): NOTIFY, and ORCPT for an ASCII address; they allow 500 more octets.</summary>
+        public static EsmtpParameters ForRecipient(string recipient, SessionOptions options)
         {
             var parameters = new List<string>();
             SmtpDeliveryNotification notify = options.Notify;
@@ -100,7 +112,37 @@ namespace SmtpPs.Session
                 parameters.Add("ORCPT=rfc822;" + Xtext.Encode(recipient));
             }
 
-            return string.Join(" ", parameters);
+            return new EsmtpParameters(string.Join(" ", parameters), 500); // RFC 3461 4
         }
+
+        /// <summary>
+        /// Why the MAIL or a RCPT line of this message could be too long for some server, or null: the
+        /// lines are built as if the server offered every extension, which gives the longest they can be.
+        /// </summary>
+        public static string? CheckLengths(MessageContent content, Envelope envelope, SessionOptions options)
+        {
+            EsmtpParameters mail = For(content, envelope, ServerCapabilities.Everything, options, options.WantsDsn, string.Empty, out _)!;
+            string line = mail.AppendTo(envelope.MailCommand);
+            string? problem = CommandLine.Check(line, mail.Allowance);
+            if (problem != null)
+            {
+                return $"'{Shorten(line)}' cannot be sent: {problem}";
+            }
+
+            foreach (string recipient in envelope.To)
+            {
+                EsmtpParameters rcpt = options.WantsDsn ? ForRecipient(recipient, options) : EsmtpParameters.None;
+                line = rcpt.AppendTo(Envelope.RcptCommand(recipient));
+                problem = CommandLine.Check(line, rcpt.Allowance);
+                if (problem != null)
+                {
+                    return $"'{Shorten(line)}' cannot be sent: {problem}";
+                }
+            }
+
+            return null;
+        }
+
+        private static string Shorten(string line) => line.Length <= 100 ? line : line.Substring(0, 97) + "...";
     }
 }

@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Linq;
 using System.Diagnostics;
 using System.Text;
 using SmtpPs.Content;
@@ -24,14 +25,15 @@ namespace SmtpPs.Session
         private readonly Stopwatch _timer = new Stopwatch();
         private int _next;
         private bool _reset;
+        private bool _dataAfterRecipients;
         private OwedReply? _owedEnd;
 
-        public MailTransaction(SmtpSession session, MessageContent content, Envelope envelope, SmtpMessageResult result)
+        public MailTransaction(SmtpSession session, MessageContent content, Envelope envelope, TransactionOutcome outcome)
         {
             _session = session;
             Content = content;
             Envelope = envelope;
-            Result = result;
+            Outcome = outcome;
             _pipelined = session.Capabilities.Pipelining;
             _chunking = session.Capabilities.Chunking;
         }
@@ -40,7 +42,7 @@ namespace SmtpPs.Session
 
         public Envelope Envelope { get; }
 
-        public SmtpMessageResult Result { get; }
+        public TransactionOutcome Outcome { get; }
 
         /// <summary>True when the outcome is final already (refused before anything was sent).</summary>
         public bool IsFinal { get; private set; }
@@ -52,8 +54,8 @@ namespace SmtpPs.Session
         /// <summary>A transaction that ends before it starts: <paramref name="problem"/> says why; nothing is sent.</summary>
         public void Refuse(MessageProblem problem)
         {
-            Result.Problems.Add(problem);
-            Result.Reason = problem.Explanation;
+            Outcome.Problems.Add(problem);
+            Outcome.Reason = problem.Explanation;
             IsFinal = true;
         }
 
@@ -61,7 +63,7 @@ namespace SmtpPs.Session
         /// Puts the commands on their way: with PIPELINING all of them in one write (RFC 2920 3.1); without
         /// it, each goes when the previous one was answered (<see cref="Next"/>).
         /// </summary>
-        public void SendCommands(bool resetFirst, string mailParameters, bool replyOwed)
+        public void SendCommands(bool resetFirst, EsmtpParameters mailParameters, bool replyOwed)
         {
             _reset = resetFirst;
             if (resetFirst)
@@ -69,16 +71,20 @@ namespace SmtpPs.Session
                 _commands.Add(SmtpCommand.Of("RSET", SmtpStage.Reset, Name));
             }
 
-            _commands.Add(SmtpCommand.Of(Envelope.MailCommandWith(mailParameters), SmtpStage.MailFrom, Name));
+            _commands.Add(SmtpCommand.WithParameters(mailParameters, mailParameters.AppendTo(Envelope.MailCommand), SmtpStage.MailFrom, Name));
             if (_session.Options.GoesPast(SmtpQuitAfter.Mail))
             {
                 foreach (string recipient in Envelope.To)
                 {
-                    _commands.Add(SmtpCommand.Of(Envelope.RcptCommandWith(recipient, _session.RcptParameters(recipient)), SmtpStage.RcptTo, Name));
+                    EsmtpParameters rcpt = _session.RcptParameters(recipient);
+                    _commands.Add(SmtpCommand.WithParameters(rcpt, rcpt.AppendTo(Envelope.RcptCommand(recipient)), SmtpStage.RcptTo, Name));
                 }
             }
 
-            if (_session.Options.GoesPast(SmtpQuitAfter.Rcpt) && !_chunking)
+            // With every recipient required, DATA waits for the RCPT replies: a pipelined DATA answered 354
+            // could not be taken back without delivering to the accepted recipients.
+            _dataAfterRecipients = _session.Options.RequireAllRecipients;
+            if (_session.Options.GoesPast(SmtpQuitAfter.Rcpt) && !_chunking && !_dataAfterRecipients)
             {
                 _commands.Add(SmtpCommand.Of("DATA", SmtpStage.Data, Name));
             }
@@ -107,7 +113,7 @@ namespace SmtpPs.Session
                 if (!Expect.Code(reset, 250))
                 {
                     // A session whose RSET fails cannot be trusted with another transaction (RFC 5321 4.1.1.5).
-                    Result.Problems.Add(MessageProblem.Refused(reset, $"The server refused RSET; '{Name}' and any later message were not sent."));
+                    Outcome.Problems.Add(MessageProblem.Refused(reset, $"The server refused RSET; '{Name}' and any later message were not sent."));
                     throw _session.End(reset, "The server refused RSET, so no later message can be sent");
                 }
 
@@ -131,17 +137,17 @@ namespace SmtpPs.Session
             foreach (string recipient in Envelope.To)
             {
                 SmtpReply rcpt = Next();
-                if (Expect.Code(rcpt, 250, 251))
+                bool accepted = Expect.Code(rcpt, 250, 251);
+                Outcome.Recipients.Add(new RecipientOutcome(recipient, accepted, rcpt));
+                if (accepted)
                 {
-                    Result.AcceptedRecipients.Add(recipient);
                     continue;
                 }
 
-                Result.RejectedRecipients.Add(recipient);
-                Result.Problems.Add(MessageProblem.RecipientRefused(rcpt, recipient, $"The server refused the recipient <{recipient}>"));
+                Outcome.Problems.Add(MessageProblem.RecipientRefused(rcpt, recipient, $"The server refused the recipient <{recipient}>"));
                 if (ReplyClass.IsServiceClosing(rcpt.Code))
                 {
-                    Result.FinalReply = rcpt;
+                    Outcome.FinalReply = rcpt;
                     throw _session.End(rcpt, "The server is closing the connection, so no later message can be sent");
                 }
             }
@@ -152,15 +158,24 @@ namespace SmtpPs.Session
                 return true;
             }
 
-            if (Result.AcceptedRecipients.Count == 0)
+            if (_dataAfterRecipients && Outcome.Recipients.Any(r => !r.Accepted))
             {
-                if (_pipelined && !_chunking)
+                // Every recipient or none: nothing more for this message; RSET comes before the next command.
+                Outcome.Reason = $"Not every recipient was accepted, so '{Name}' was not sent to any.";
+                _session.TransactionOpen = true;
+                Channel.Log.Event(Outcome.Reason);
+                return true;
+            }
+
+            if (!Outcome.Accepted.Any())
+            {
+                if (_pipelined && !_chunking && !_dataAfterRecipients)
                 {
                     // DATA went out before the RCPT replies came back (RFC 2920 3.1); the server refuses it.
                     EndUnwantedData(Next());
                 }
 
-                Result.Reason = $"No recipient was accepted, so '{Name}' was not sent.";
+                Outcome.Reason = $"No recipient was accepted, so '{Name}' was not sent.";
                 Channel.Log.Event($"No recipient accepted: '{Name}' not sent; the next transaction starts with RSET.");
                 return true;
             }
@@ -168,7 +183,7 @@ namespace SmtpPs.Session
             OwedReply end;
             if (_chunking)
             {
-                OwedReply? last = _session.Writer.WriteChunks(Content, Result, _pipelined, out SmtpReply? refusal);
+                OwedReply? last = _session.Writer.WriteChunks(Content, Outcome, _pipelined, out SmtpReply? refusal);
                 if (refusal != null)
                 {
                     Refuse(refusal, $"The server refused a chunk of '{Name}'; no more chunks were sent and it was not delivered");
@@ -179,7 +194,7 @@ namespace SmtpPs.Session
             }
             else
             {
-                SmtpReply data = Next();
+                SmtpReply data = _dataAfterRecipients ? Channel.Exchange(SmtpCommand.Of("DATA", SmtpStage.Data, Name)) : Next();
                 if (!Expect.Code(data, 354))
                 {
                     Refuse(data, $"The server refused DATA; '{Name}' was not sent");
@@ -187,7 +202,7 @@ namespace SmtpPs.Session
                 }
 
                 var timer = Stopwatch.StartNew();
-                _session.Writer.WriteData(Content, Result);
+                _session.Writer.WriteData(Content, Outcome);
                 end = new OwedReply("(end of data)", SmtpStage.EndOfData, Name, timer, Channel.Timeouts.EndOfData);
             }
 
@@ -201,7 +216,7 @@ namespace SmtpPs.Session
             }
 
             Conclude(_session.Writer.Read(end));
-            _session.ResetFirst = Result.Status != SmtpDeliveryStatus.Delivered;
+            _session.ResetFirst = Outcome.Status != SmtpDeliveryStatus.Delivered;
             return true;
         }
 
@@ -211,7 +226,7 @@ namespace SmtpPs.Session
         /// </summary>
         private void Checked()
         {
-            Result.Status = SmtpDeliveryStatus.Checked;
+            Outcome.Status = SmtpDeliveryStatus.Checked;
             _session.TransactionOpen = true;
         }
 
@@ -258,25 +273,25 @@ namespace SmtpPs.Session
         /// <summary>The reply to the end of the content (or BDAT LAST) settles the message: 250 delivered, else not.</summary>
         private void Conclude(SmtpReply end)
         {
-            Result.FinalReply = end;
+            Outcome.FinalReply = end;
             if (!Expect.Code(end, 250))
             {
-                Result.Status = SmtpDeliveryStatus.NotDelivered;
+                Outcome.Status = SmtpDeliveryStatus.NotDelivered;
                 Refuse(end, $"The server refused the message '{Name}' after receiving it; it was not delivered");
                 return;
             }
 
-            Result.Status = SmtpDeliveryStatus.Delivered;
-            Result.Reason = string.Empty;
-            Result.QueueId = QueueId.Parse(end.Text);
+            Outcome.Status = SmtpDeliveryStatus.Delivered;
+            Outcome.Reason = string.Empty;
+            Outcome.QueueId = QueueId.Parse(end.Text);
         }
 
         /// <summary>A refusal of the message; the session goes on unless the server is closing it (421, RFC 5321 3.8).</summary>
         private void Refuse(SmtpReply reply, string explanation)
         {
-            Result.FinalReply = reply;
-            Result.Problems.Add(MessageProblem.Refused(reply, explanation + "."));
-            Result.Reason = explanation + ".";
+            Outcome.FinalReply = reply;
+            Outcome.Problems.Add(MessageProblem.Refused(reply, explanation + "."));
+            Outcome.Reason = explanation + ".";
             if (ReplyClass.IsServiceClosing(reply.Code))
             {
                 _session.MarkEnded(reply);

@@ -19,6 +19,15 @@ namespace SmtpPs.Session
 
         /// <summary>The content could not be read (<see cref="MessageProblem.ReadFailure"/>).</summary>
         Unreadable,
+
+        /// <summary>A fault ended the session while the message was in it, or kept it from opening (<see cref="MessageProblem.Fault"/>).</summary>
+        Fault,
+
+        /// <summary>
+        /// The caller could not make a message of what it was given (a path that names no file, an envelope
+        /// the headers cannot give); <see cref="MessageProblem.Code"/> names the problem for good.
+        /// </summary>
+        Unusable,
     }
 
     /// <summary>
@@ -47,6 +56,12 @@ namespace SmtpPs.Session
 
         public System.Exception? ReadFailure { get; private set; }
 
+        /// <summary>The fault of a <see cref="MessageProblemKind.Fault"/> problem.</summary>
+        public SmtpException? Fault { get; private set; }
+
+        /// <summary>A stable name for an <see cref="MessageProblemKind.Unusable"/> problem (say "MessageFileNotFound").</summary>
+        public string? Code { get; private set; }
+
         public static MessageProblem Refused(SmtpReply reply, string explanation) =>
             new MessageProblem(MessageProblemKind.Refused, explanation) { Reply = reply };
 
@@ -58,6 +73,12 @@ namespace SmtpPs.Session
 
         public static MessageProblem BadContent(ContentException content) =>
             new MessageProblem(MessageProblemKind.Content, content.Message) { Content = content };
+
+        public static MessageProblem Faulted(SmtpException fault) =>
+            new MessageProblem(MessageProblemKind.Fault, fault.Message) { Fault = fault };
+
+        public static MessageProblem Unusable(string code, string explanation) =>
+            new MessageProblem(MessageProblemKind.Unusable, explanation) { Code = code };
 
         public static MessageProblem Unreadable(System.Exception failure) =>
             new MessageProblem(MessageProblemKind.Unreadable, $"It could not be read: {failure.Message}") { ReadFailure = failure };

@@ -21,6 +21,15 @@ namespace SmtpPs.Session
         /// <summary>Before EHLO, after HELO, and after STARTTLS until EHLO is sent again (RFC 3207 4.2): nothing.</summary>
         public static ServerCapabilities None { get; } = new ServerCapabilities(new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase));
 
+        /// <summary>Every extension whose parameters SmtpPs may add, with no SIZE limit: what makes the longest MAIL and RCPT lines.</summary>
+        public static ServerCapabilities Everything { get; } = new ServerCapabilities(new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
+        {
+            ["8BITMIME"] = string.Empty,
+            ["SIZE"] = string.Empty,
+            ["SMTPUTF8"] = string.Empty,
+            ["DSN"] = string.Empty,
+        });
+
         public static ServerCapabilities FromEhlo(SmtpReply ehlo) => new ServerCapabilities(EhloCapabilities.Parse(ehlo.Lines));
 
         public bool Has(string keyword) => _keywords.ContainsKey(keyword);

@@ -24,7 +24,15 @@ namespace SmtpPs.Session
         {
             if (Options.UsesImplicitTls)
             {
-                Channel.StartTls(Options.CertificatePolicy());
+                try
+                {
+                    Channel.StartTls(Options.CertificatePolicy());
+                }
+                catch (SmtpTlsException e)
+                {
+                    e.ImplicitTls = true;
+                    throw;
+                }
             }
 
             Greet(sinceConnect);

@@ -12,9 +12,22 @@ namespace SmtpPs.Session
             Port = port;
         }
 
-        public string Server { get; }
+        public string Server { get; private set; }
 
         public int Port { get; }
+
+        /// <summary>Where to connect when the addresses were found already (an MX host); null to resolve <see cref="Server"/>.</summary>
+        public System.Collections.Generic.IReadOnlyList<System.Net.IPAddress>? Addresses { get; set; }
+
+        /// <summary>The same options for another server (an MX host, or a relay resolved elsewhere), the certificate checked against its name.</summary>
+        public SessionOptions For(string server, System.Collections.Generic.IReadOnlyList<System.Net.IPAddress>? addresses, string? tlsServerName)
+        {
+            var copy = (SessionOptions)MemberwiseClone();
+            copy.Server = server;
+            copy.Addresses = addresses;
+            copy.TlsServerName = tlsServerName;
+            return copy;
+        }
 
         public string? HeloName { get; set; }
 
@@ -47,6 +60,9 @@ namespace SmtpPs.Session
 
         public bool WantsDsn => Notify != SmtpDeliveryNotification.None || ReturnContent != null || EnvelopeId != null;
 
+        /// <summary>Send a message only when the server accepts every one of its recipients.</summary>
+        public bool RequireAllRecipients { get; set; }
+
         /// <summary>Where to stop on purpose (-QuitAfter); None runs the whole dialogue.</summary>
         public SmtpQuitAfter QuitAfter { get; set; } = SmtpQuitAfter.None;
 
@@ -60,7 +76,7 @@ namespace SmtpPs.Session
 
         /// <summary>
         /// STARTTLS is required when asked for, and whenever credentials would otherwise cross a plaintext
-        /// link (RFC 4954 4; RELIABILITY row 28), unless the user opted in by name.
+        /// link (RFC 4954 4; hazards: H-PLAIN-AUTH), unless the user opted in by name.
         /// </summary>
         public bool RequiresStartTls => WantsStartTls &&
             (TlsMode == SmtpTlsMode.StartTls || (Credentials != null && !AllowUnencryptedAuthentication));

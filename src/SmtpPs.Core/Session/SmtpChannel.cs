@@ -47,6 +47,8 @@ namespace SmtpPs.Session
 
         public IPEndPoint? LocalEndPoint => _transport.LocalEndPoint;
 
+        public IPEndPoint RemoteEndPoint => _transport.RemoteEndPoint;
+
         /// <summary>The last reply read, even when the sink refused to take it (the caller stopping as it arrived).</summary>
         public SmtpReply? LastReply { get; private set; }
 

@@ -27,6 +27,10 @@ namespace SmtpPs.Session
         public static SmtpCommand Of(string line, SmtpStage stage, string? path = null) =>
             new SmtpCommand(CommandLine.Encode(line), line, stage, path);
 
+        /// <summary>MAIL or RCPT with ESMTP parameters, whose RFCs allow the line to be longer by <paramref name="allowance"/> octets.</summary>
+        public static SmtpCommand WithParameters(EsmtpParameters parameters, string line, SmtpStage stage, string? path) =>
+            new SmtpCommand(CommandLine.Encode(line, parameters.Allowance), line, stage, path);
+
         /// <summary>A line that carries a secret (AUTH with an initial response): shown as <paramref name="shown"/>.</summary>
         public static SmtpCommand Redacted(string line, string shown, SmtpStage stage) =>
             new SmtpCommand(CommandLine.Encode(line), shown, stage, null);

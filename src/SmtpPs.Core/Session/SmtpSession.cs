@@ -35,7 +35,13 @@ namespace SmtpPs.Session
         /// <summary>"host:port" as the user named it.</summary>
         public string ServerName => Channel.ServerName;
 
+        /// <summary>The address the connection went to.</summary>
+        public System.Net.IPEndPoint RemoteEndPoint => Channel.RemoteEndPoint;
+
         public ServerCapabilities Capabilities { get; private set; } = ServerCapabilities.None;
+
+        /// <summary>The reply with which the server ended the session (a 421), or null.</summary>
+        public SmtpReply? EndedBy => _endedBy;
 
         /// <summary>True once the server ended the session (a 421), or a fault closed it.</summary>
         public bool HasEnded => _endedBy != null || Channel.IsClosed;
@@ -59,7 +65,9 @@ namespace SmtpPs.Session
         public static SmtpSession Open(SessionOptions options, IDialogueSink sink, ProtocolLog log, CancellationToken cancellation)
         {
             var connecting = Stopwatch.StartNew();
-            SmtpTransport transport = SmtpTransport.Connect(options.Server, options.Port, options.Timeouts.Connect, log.Event, cancellation);
+            SmtpTransport transport = options.Addresses != null
+                ? SmtpTransport.Connect(options.Server, options.Addresses, options.Port, options.Timeouts.Connect, log.Event, cancellation)
+                : SmtpTransport.Connect(options.Server, options.Port, options.Timeouts.Connect, log.Event, cancellation);
             var channel = new SmtpChannel(transport, options.Timeouts, log, sink, $"{options.Server}:{options.Port}");
             var session = new SmtpSession(channel, options, sink, cancellation);
             try
@@ -80,12 +88,14 @@ namespace SmtpPs.Session
         /// outcome is final now), or null; the caller reports it before calling <see cref="Complete"/>, so
         /// that outcomes come out in order.
         /// </summary>
-        public SmtpMessageResult? Begin(MessageContent content, Envelope envelope, SmtpMessageResult result)
+        public TransactionOutcome? Begin(TransactionOutcome outcome)
         {
             ThrowIfEnded();
-            var transaction = new MailTransaction(this, content, envelope, result);
+            MessageContent content = outcome.Content;
+            Envelope envelope = outcome.Envelope;
+            var transaction = new MailTransaction(this, content, envelope, outcome);
             _current = transaction;
-            string? parameters = MailParameters.For(content, envelope, this, out MessageProblem? notSent);
+            EsmtpParameters? parameters = MailParameters.For(content, envelope, Capabilities, Options, UsesDsn(), ServerName, out MessageProblem? notSent);
             if (notSent != null)
             {
                 transaction.Refuse(notSent);
@@ -119,7 +129,7 @@ namespace SmtpPs.Session
         }
 
         /// <summary>Reads the reply owed for an earlier message's end, now; returns that message, or null when none was owed.</summary>
-        public SmtpMessageResult? SettleOwed()
+        public TransactionOutcome? SettleOwed()
         {
             MailTransaction? owed = _owed;
             if (owed == null || HasEnded)
@@ -127,9 +137,9 @@ namespace SmtpPs.Session
                 return null;
             }
 
-            _owed = null;
             Guard(owed.SettleEnd);
-            return owed.Result;
+            _owed = null;
+            return owed.Outcome;
         }
 
         /// <summary>
@@ -139,7 +149,7 @@ namespace SmtpPs.Session
         /// behind it, so the last message costs no round trip of its own. Returns the reply to QUIT when it
         /// was not 221 (the messages are settled either way), else null.
         /// </summary>
-        public SmtpReply? Quit(Action<SmtpMessageResult>? settled = null)
+        public SmtpReply? Quit(Action<TransactionOutcome>? settled = null)
         {
             if (HasEnded)
             {
@@ -165,7 +175,7 @@ namespace SmtpPs.Session
 
                         owed.SettleEnd();
                         _owed = null;
-                        settled?.Invoke(owed.Result);
+                        settled?.Invoke(owed.Outcome);
                     }
 
                     if (!quitSent)
@@ -195,12 +205,12 @@ namespace SmtpPs.Session
         }
 
         /// <summary>Closes at once without a word. Returns the message whose end was sent but not answered: its outcome stays Unknown.</summary>
-        public SmtpMessageResult? Abandon()
+        public TransactionOutcome? Abandon()
         {
             MailTransaction? owed = _owed;
             _owed = null;
             Close();
-            return owed?.Result;
+            return owed?.Outcome;
         }
 
         public void Dispose() => Close();
@@ -253,7 +263,7 @@ namespace SmtpPs.Session
         }
 
         /// <summary>RCPT parameters for DSN (RFC 3461 4.1, 4.2): NOTIFY, and ORCPT for an ASCII address.</summary>
-        internal string RcptParameters(string recipient) => UsesDsn() ? MailParameters.ForRecipient(recipient, Options) : string.Empty;
+        internal EsmtpParameters RcptParameters(string recipient) => UsesDsn() ? MailParameters.ForRecipient(recipient, Options) : EsmtpParameters.None;
 
         /// <summary>True when DSN parameters are wanted and the server offers DSN; warns once when it does not.</summary>
         internal bool UsesDsn()

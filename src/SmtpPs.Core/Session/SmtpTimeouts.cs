@@ -1,4 +1,6 @@
 using System;
+using System.Collections.Generic;
+using System.Linq;
 
 namespace SmtpPs.Session
 {
@@ -8,67 +10,51 @@ namespace SmtpPs.Session
     /// </summary>
     internal sealed class SmtpTimeouts
     {
-        public TimeSpan Connect { get; private set; } = TimeSpan.FromSeconds(30);   // Postfix smtp_connect_timeout
-
-        public TimeSpan Greeting { get; private set; } = TimeSpan.FromMinutes(5);   // RFC 5321 4.5.3.2.1
-
-        public TimeSpan Ehlo { get; private set; } = TimeSpan.FromMinutes(5);       // Postfix smtp_helo_timeout
-
-        public TimeSpan StartTls { get; private set; } = TimeSpan.FromMinutes(5);   // Postfix smtp_starttls_timeout, handshake included
-
-        public TimeSpan Auth { get; private set; } = TimeSpan.FromMinutes(5);       // each AUTH step, like a command
-
-        public TimeSpan MailFrom { get; private set; } = TimeSpan.FromMinutes(5);   // 4.5.3.2.2
-
-        public TimeSpan RcptTo { get; private set; } = TimeSpan.FromMinutes(5);     // 4.5.3.2.3
-
-        public TimeSpan Data { get; private set; } = TimeSpan.FromMinutes(2);       // 4.5.3.2.4
-
-        public TimeSpan DataBlock { get; private set; } = TimeSpan.FromMinutes(3);  // 4.5.3.2.5
-
-        public TimeSpan EndOfData { get; private set; } = TimeSpan.FromMinutes(10); // 4.5.3.2.6
-
-        public TimeSpan Reset { get; private set; } = TimeSpan.FromSeconds(20);     // Postfix smtp_rset_timeout
-
-        public TimeSpan Quit { get; private set; } = TimeSpan.FromSeconds(60);      // shorter than Postfix: every message is settled by then
-
-        public TimeSpan For(SmtpStage stage) => stage switch
+        private static readonly IReadOnlyDictionary<SmtpStage, TimeSpan> Defaults = new Dictionary<SmtpStage, TimeSpan>
         {
-            SmtpStage.Connect => Connect,
-            SmtpStage.Greeting => Greeting,
-            SmtpStage.Ehlo => Ehlo,
-            SmtpStage.Helo => Ehlo,
-            SmtpStage.StartTls => StartTls,
-            SmtpStage.Auth => Auth,
-            SmtpStage.MailFrom => MailFrom,
-            SmtpStage.RcptTo => RcptTo,
-            SmtpStage.Data => Data,
-            SmtpStage.Content => DataBlock,
-            SmtpStage.EndOfData => EndOfData,
-            SmtpStage.Reset => Reset,
-            SmtpStage.Quit => Quit,
-            _ => Greeting,
+            [SmtpStage.Connect] = TimeSpan.FromSeconds(30),   // each address; Postfix smtp_connect_timeout
+            [SmtpStage.Greeting] = TimeSpan.FromMinutes(5),   // RFC 5321 4.5.3.2.1
+            [SmtpStage.Ehlo] = TimeSpan.FromMinutes(5),       // Postfix smtp_helo_timeout
+            [SmtpStage.Helo] = TimeSpan.FromMinutes(5),
+            [SmtpStage.StartTls] = TimeSpan.FromMinutes(5),   // Postfix smtp_starttls_timeout, handshake included
+            [SmtpStage.Auth] = TimeSpan.FromMinutes(5),       // each AUTH step, like a command
+            [SmtpStage.MailFrom] = TimeSpan.FromMinutes(5),   // 4.5.3.2.2
+            [SmtpStage.RcptTo] = TimeSpan.FromMinutes(5),     // 4.5.3.2.3
+            [SmtpStage.Data] = TimeSpan.FromMinutes(2),       // 4.5.3.2.4
+            [SmtpStage.Content] = TimeSpan.FromMinutes(3),    // 4.5.3.2.5, each data block
+            [SmtpStage.EndOfData] = TimeSpan.FromMinutes(10), // 4.5.3.2.6
+            [SmtpStage.Reset] = TimeSpan.FromSeconds(20),     // Postfix smtp_rset_timeout
+            [SmtpStage.Quit] = TimeSpan.FromSeconds(60),      // shorter than Postfix: every message is settled by then
         };
 
-        /// <summary>The same table with no stage longer than <paramref name="cap"/>: -TimeoutSec.</summary>
-        public SmtpTimeouts CappedAt(TimeSpan cap)
+        private readonly IReadOnlyDictionary<SmtpStage, TimeSpan> _limits;
+
+        public SmtpTimeouts()
+            : this(Defaults)
         {
-            TimeSpan Min(TimeSpan value) => value < cap ? value : cap;
-            return new SmtpTimeouts
-            {
-                Connect = Min(Connect),
-                Greeting = Min(Greeting),
-                Ehlo = Min(Ehlo),
-                StartTls = Min(StartTls),
-                Auth = Min(Auth),
-                MailFrom = Min(MailFrom),
-                RcptTo = Min(RcptTo),
-                Data = Min(Data),
-                DataBlock = Min(DataBlock),
-                EndOfData = Min(EndOfData),
-                Reset = Min(Reset),
-                Quit = Min(Quit),
-            };
         }
+
+        private SmtpTimeouts(IReadOnlyDictionary<SmtpStage, TimeSpan> limits)
+        {
+            _limits = limits;
+        }
+
+        public TimeSpan Connect => For(SmtpStage.Connect);
+
+        public TimeSpan Greeting => For(SmtpStage.Greeting);
+
+        public TimeSpan StartTls => For(SmtpStage.StartTls);
+
+        public TimeSpan DataBlock => For(SmtpStage.Content);
+
+        public TimeSpan EndOfData => For(SmtpStage.EndOfData);
+
+        public TimeSpan Reset => For(SmtpStage.Reset);
+
+        public TimeSpan For(SmtpStage stage) => _limits[stage];
+
+        /// <summary>The same table with no stage longer than <paramref name="cap"/>.</summary>
+        public SmtpTimeouts CappedAt(TimeSpan cap) =>
+            new SmtpTimeouts(_limits.ToDictionary(limit => limit.Key, limit => limit.Value < cap ? limit.Value : cap));
     }
 }

@@ -30,6 +30,9 @@ namespace SmtpPs.Transport
         /// <summary>Why the last certificate was refused, in words for the error record.</summary>
         public string? Refusal { get; private set; }
 
+        /// <summary>What was wrong with the last certificate refused, as flags for the hint the cmdlet gives.</summary>
+        public SmtpCertificateProblems Problems { get; private set; }
+
         /// <summary>How the last certificate was accepted.</summary>
         public string Acceptance { get; private set; } = string.Empty;
 
@@ -66,10 +69,12 @@ namespace SmtpPs.Transport
         public bool Validate(object sender, X509Certificate? certificate, X509Chain? chain, SslPolicyErrors errors)
         {
             Refusal = null;
+            Problems = SmtpCertificateProblems.None;
             Presented = certificate == null ? null : new X509Certificate2(certificate);
             if (certificate == null)
             {
                 Refusal = "the server sent no certificate";
+                Problems = SmtpCertificateProblems.NoCertificate;
                 return false;
             }
 
@@ -78,17 +83,18 @@ namespace SmtpPs.Transport
                 string actual = Sha256Hex(certificate);
                 if (string.Equals(actual, BitConverter.ToString(_pinnedSha256).Replace("-", string.Empty), StringComparison.OrdinalIgnoreCase))
                 {
-                    Acceptance = "Pinned (SHA-256 thumbprint matches)";
+                    Acceptance = "Pinned (its SHA-256 thumbprint matches)";
                     return true;
                 }
 
-                Refusal = $"its SHA-256 thumbprint {actual} is not the pinned one given with -CertificateThumbprint";
+                Refusal = $"its SHA-256 thumbprint {actual} is not the pinned one";
+                Problems = SmtpCertificateProblems.NotPinned;
                 return false;
             }
 
             if (SkipCheck)
             {
-                Acceptance = errors == SslPolicyErrors.None ? "Skipped (-SkipCertificateCheck; it was valid)" : $"Skipped (-SkipCertificateCheck; {Describe(errors, chain)})";
+                Acceptance = errors == SslPolicyErrors.None ? "Skipped (not checked on request; it was valid)" : $"Skipped (not checked on request; {Describe(errors, chain)})";
                 return true;
             }
 
@@ -99,7 +105,36 @@ namespace SmtpPs.Transport
             }
 
             Refusal = Describe(errors, chain);
+            Problems = Classify(errors, chain);
             return false;
+        }
+
+        private static SmtpCertificateProblems Classify(SslPolicyErrors errors, X509Chain? chain)
+        {
+            var problems = SmtpCertificateProblems.None;
+            if ((errors & SslPolicyErrors.RemoteCertificateNameMismatch) != 0)
+            {
+                problems |= SmtpCertificateProblems.NameMismatch;
+            }
+
+            if ((errors & SslPolicyErrors.RemoteCertificateNotAvailable) != 0)
+            {
+                problems |= SmtpCertificateProblems.NoCertificate;
+            }
+
+            if ((errors & SslPolicyErrors.RemoteCertificateChainErrors) != 0)
+            {
+                problems |= SmtpCertificateProblems.Untrusted;
+                foreach (X509ChainStatus status in chain?.ChainStatus ?? new X509ChainStatus[0])
+                {
+                    if (status.Status == X509ChainStatusFlags.NotTimeValid)
+                    {
+                        problems |= SmtpCertificateProblems.Expired;
+                    }
+                }
+            }
+
+            return problems;
         }
 
         private string Describe(SslPolicyErrors errors, X509Chain? chain)
@@ -107,7 +142,10 @@ namespace SmtpPs.Transport
             var reasons = new List<string>();
             if ((errors & SslPolicyErrors.RemoteCertificateNameMismatch) != 0)
             {
-                reasons.Add($"it is not valid for the name '{ServerName}' (give the name it was issued for with -TlsServerName)");
+                IReadOnlyList<string> names = Presented == null ? new string[0] : CertificateNames.Of(Presented);
+                reasons.Add(names.Count == 0
+                    ? $"it is not valid for the name '{ServerName}'"
+                    : $"it is not valid for the name '{ServerName}', only for {string.Join(", ", names)}");
             }
 
             if ((errors & SslPolicyErrors.RemoteCertificateNotAvailable) != 0)

@@ -57,7 +57,7 @@ namespace SmtpPs.Transport
 
         /// <summary>
         /// Resolves <paramref name="host"/> (A and AAAA) and tries each address in turn, each attempt
-        /// bounded by <paramref name="connectTimeout"/> (RELIABILITY row 60).
+        /// bounded by <paramref name="connectTimeout"/> (hazards: H-CONNECT).
         /// </summary>
         public static SmtpTransport Connect(string host, int port, TimeSpan connectTimeout, Action<string> verbose,
             CancellationToken cancellation) =>
@@ -198,6 +198,7 @@ namespace SmtpPs.Transport
                 throw new SmtpTlsException(SmtpTlsFailure.CertificateRejected,
                     $"The certificate of {policy.ServerName} was refused: {policy.Refusal}.", e)
                 {
+                    CertificateProblems = policy.Problems,
                     Presented = new SmtpTlsInfo(string.Empty, string.Empty, presented.Subject, presented.Issuer, presented.NotAfter,
                         CertificatePolicy.Sha256Hex(presented), "Refused: " + policy.Refusal),
                 };
@@ -211,7 +212,7 @@ namespace SmtpPs.Transport
             {
                 Exception translated = Translate(e, deadline);
                 throw translated is SmtpConnectionException
-                    ? new SmtpTlsException(SmtpTlsFailure.HandshakeFailed, $"The TLS handshake with {this} failed: {e.Message}", e)
+                    ? new SmtpTlsException(SmtpTlsFailure.HandshakeFailed, $"The TLS handshake with {this} failed: {Cause(e)}", e)
                     : translated;
             }
 
@@ -261,7 +262,7 @@ namespace SmtpPs.Transport
         {
             try
             {
-                // The send timeout catches a server that stops reading (RELIABILITY row 47).
+                // The send timeout catches a server that stops reading (hazards: H-STALL).
                 _socket.SendTimeout = deadline.RemainingMillisecondsOrThrow();
                 _stream.Write(buffer, offset, count);
             }
@@ -333,8 +334,33 @@ namespace SmtpPs.Transport
                 return deadline.Expired();
             }
 
-            return new SmtpConnectionException($"The connection to {this} was lost: {e.Message}", deadline.Stage, e);
+            return new SmtpConnectionException($"The connection to {this} was lost: {Cause(e)}", deadline.Stage, e);
         }
+
+        /// <summary>
+        /// The real cause in words: the innermost exception's message ("Connection reset by peer"), not a
+        /// wrapper's ("The read operation failed, see inner exception."). A TLS stream that fails without an
+        /// inner exception has no more to say than that the connection broke.
+        /// </summary>
+        private static string Cause(Exception e)
+        {
+            Exception root = e;
+            while (root.InnerException != null)
+            {
+                root = root.InnerException;
+            }
+
+            if (root is SocketException socket)
+            {
+                return $"{socket.Message.TrimEnd('.')} ({socket.SocketErrorCode})";
+            }
+
+            return root == e && e is IOException && IsEncryptedStream(e)
+                ? "the encrypted connection broke (the server, or something between, closed it)"
+                : root.Message;
+        }
+
+        private static bool IsEncryptedStream(Exception e) => e.StackTrace?.IndexOf("SslStream", StringComparison.Ordinal) >= 0;
 
         private static int Milliseconds(TimeSpan timeout) => (int)Math.Min(int.MaxValue, Math.Max(1, timeout.TotalMilliseconds));
 

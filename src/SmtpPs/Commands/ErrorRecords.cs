@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
+using System.Linq;
 using System.Management.Automation;
 using SmtpPs.Content;
 using SmtpPs.Delivery;
@@ -24,9 +25,19 @@ namespace SmtpPs.Commands
             switch (problem.Kind)
             {
                 case MessageProblemKind.RecipientRefused:
-                    return Rejected(problem.Reply!, $"{problem.Explanation}; {RecipientOutcome(result)}", result);
+                    // The ErrorId says what a script that stops on the error must know first: whether the
+                    // message went to the other recipients (so that sending it again would duplicate it).
+                    ErrorRecord refused = Rejected(problem.Reply!, $"{problem.Explanation}; {RecipientOutcome(result)}", result);
+                    return result.Status == SmtpDeliveryStatus.Delivered
+                        ? new ErrorRecord(refused.Exception, "SmtpPartiallyDelivered", refused.CategoryInfo.Category, refused.TargetObject) { ErrorDetails = refused.ErrorDetails }
+                        : refused;
+                case MessageProblemKind.Refused when result.Status == SmtpDeliveryStatus.Delivered:
+                    return PartiallyDelivered(problem.Explanation, RejectionCategory(problem.Reply!), new SmtpRejectedException(problem.Reply!, problem.Explanation, result), result);
                 case MessageProblemKind.Refused:
                     return Rejected(problem.Reply!, problem.Explanation, result);
+                case MessageProblemKind.Fault when result.Status == SmtpDeliveryStatus.Delivered:
+                    ErrorRecord fault = SessionFault(problem.Fault!, result.Server, Array.Empty<SmtpMessageResult>());
+                    return PartiallyDelivered(fault.ErrorDetails.Message, fault.CategoryInfo.Category, problem.Fault!, result);
                 case MessageProblemKind.NotSent:
                     SmtpNotSentReason reason = problem.NotSentReason!.Value;
                     return new ErrorRecord(new SmtpMessageNotSentException(reason, result.Path, problem.Explanation), reason switch
@@ -38,6 +49,15 @@ namespace SmtpPs.Commands
                     }, reason == SmtpNotSentReason.TooLarge ? ErrorCategory.LimitsExceeded : ErrorCategory.InvalidData, result.Path);
                 case MessageProblemKind.Content:
                     return Content(problem.Content!, result.Path);
+                case MessageProblemKind.Fault:
+                    return SessionFault(problem.Fault!, result.Server, new[] { result });
+                case MessageProblemKind.Unusable:
+                    return new ErrorRecord(new ArgumentException(problem.Explanation), problem.Code, problem.Code switch
+                    {
+                        "MessageFileUnreadable" => ErrorCategory.ReadError,
+                        "NoSender" or "NoRecipients" or "InvalidHeaderAddress" or "HeaderBlockTooLong" => ErrorCategory.InvalidData,
+                        _ => ErrorCategory.InvalidArgument,
+                    }, result.Path);
                 default:
                     Exception failure = problem.ReadFailure!;
                     return new ErrorRecord(failure, "MessageFileReadFailed", ErrorCategory.ReadError, result.Path)
@@ -113,6 +133,14 @@ namespace SmtpPs.Commands
                     SmtpAuthenticationFailure.Unencrypted => "UnencryptedAuthenticationRefused",
                     _ => "SmtpAuthenticationMechanismUnavailable",
                 }, ErrorCategory.AuthenticationError),
+                SmtpRouteException r => (r.Failure switch
+                {
+                    SmtpRouteFailure.NullMx => "SmtpDomainAcceptsNoMail",
+                    SmtpRouteFailure.DomainNotFound => "SmtpDomainNotFound",
+                    SmtpRouteFailure.NoMailHost => "SmtpNoMailHost",
+                    SmtpRouteFailure.InvalidDomain => "SmtpInvalidDomain",
+                    _ => "SmtpDnsLookupFailed",
+                }, r.IsTransient ? ErrorCategory.ResourceUnavailable : ErrorCategory.ObjectNotFound),
                 SmtpProtocolException _ => ("SmtpProtocolError", ErrorCategory.ProtocolError),
                 SmtpConnectionException c when c.NameNotResolved => ("SmtpServerNotFound", ErrorCategory.ConnectionError),
                 SmtpConnectionException c when c.Stage == SmtpStage.Connect => ("SmtpConnectFailed", ErrorCategory.ConnectionError),
@@ -129,6 +157,23 @@ namespace SmtpPs.Commands
             return new ErrorRecord(fault, id, category, target) { ErrorDetails = new ErrorDetails(message) };
         }
 
+        /// <summary>
+        /// A fault kept a message from some recipients (those of one domain, with MX routing) after others
+        /// got it: the same ErrorId as a refused recipient of a delivered message, because what a script must
+        /// know first is the same, that sending it again would duplicate it.
+        /// </summary>
+        private static ErrorRecord PartiallyDelivered(string reason, ErrorCategory category, Exception cause, SmtpMessageResult result)
+        {
+            List<string> missed = result.Recipients.Where(r => r.Status != SmtpDeliveryStatus.Delivered).Select(r => r.Address).ToList();
+            string delivered = string.Join(", ", result.Recipients.Where(r => r.Status == SmtpDeliveryStatus.Delivered).Select(r => r.Address));
+            string message = $"{reason.TrimEnd('.')}. '{result.Path}' was delivered to {delivered}, not to {string.Join(", ", missed)}.";
+            return new ErrorRecord(new SmtpPartialDeliveryException(message, result, cause), "SmtpPartiallyDelivered", category,
+                missed.Count == 1 ? missed[0] : (object)missed.ToArray())
+            {
+                ErrorDetails = new ErrorDetails(message),
+            };
+        }
+
         /// <summary>What to do about a fault, naming the parameters that change it; null when there is nothing to add.</summary>
         private static string? Hint(Exception fault) => fault switch
         {
@@ -138,8 +183,36 @@ namespace SmtpPs.Commands
                 "-TlsMode StartTls requires it; -TlsMode StartTlsWhenAvailable goes on without TLS",
             SmtpAuthenticationException { Failure: SmtpAuthenticationFailure.Unencrypted } =>
                 "Use TLS, or give -AllowUnencryptedAuthentication to send them anyway",
+            SmtpTlsException { Failure: SmtpTlsFailure.CertificateRejected } t => CertificateHint(t),
+            SmtpTimeoutException { Stage: SmtpStage.Greeting } =>
+                "A server that speaks TLS from the first byte (implicit TLS, usually port 465) never greets in plain text: if that is this port, use -TlsMode Implicit",
+            SmtpTlsException { Failure: SmtpTlsFailure.HandshakeFailed, ImplicitTls: true } =>
+                "If the port speaks plain SMTP (25 and 587 do, with STARTTLS), -TlsMode Implicit is wrong for it",
             _ => null,
         };
+
+        private static string? CertificateHint(SmtpTlsException refused)
+        {
+            SmtpCertificateProblems problems = refused.CertificateProblems;
+            string thumbprint = refused.Presented?.CertificateThumbprintSha256 ?? string.Empty;
+            if ((problems & SmtpCertificateProblems.NotPinned) != 0)
+            {
+                return "-CertificateThumbprint pins another certificate";
+            }
+
+            var hints = new List<string>();
+            if ((problems & SmtpCertificateProblems.NameMismatch) != 0)
+            {
+                hints.Add("Connect with a name the certificate carries, or give that name with -TlsServerName");
+            }
+
+            if ((problems & (SmtpCertificateProblems.Untrusted | SmtpCertificateProblems.Expired)) != 0 && thumbprint.Length > 0)
+            {
+                hints.Add($"To trust this one certificate, pin it with -CertificateThumbprint {thumbprint}; -SkipCertificateCheck accepts any certificate (encrypted, but not authenticated)");
+            }
+
+            return hints.Count == 0 ? null : string.Join(". ", hints);
+        }
 
         /// <summary>What the refusal of one recipient meant for the message, once its outcome is known.</summary>
         private static string RecipientOutcome(SmtpMessageResult result)

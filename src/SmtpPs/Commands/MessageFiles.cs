@@ -3,104 +3,118 @@ using System.Collections.ObjectModel;
 using System.IO;
 using System.Management.Automation;
 using Microsoft.PowerShell.Commands;
-using System.Threading;
-using SmtpPs.Content;
+using SmtpPs.Session;
 
 namespace SmtpPs.Commands
 {
+    /// <summary>One file that a path named, or why a path named none.</summary>
+    internal readonly struct ResolvedFile
+    {
+        public ResolvedFile(string name, string? fullPath, MessageProblem? problem)
+        {
+            Name = name;
+            FullPath = fullPath;
+            Problem = problem;
+        }
+
+        /// <summary>The file's full path, or the path as given when it names no file.</summary>
+        public string Name { get; }
+
+        public string? FullPath { get; }
+
+        public MessageProblem? Problem { get; }
+    }
+
     /// <summary>
-    /// Turns -Path (wildcards) and -LiteralPath into message files the way providers do (relative to the
-    /// current location, '~', PSPath from Get-ChildItem), and refuses what cannot be a message before
-    /// anything is sent.
+    /// Turns -Path (wildcards, with backtick escapes as the built-in cmdlets take them) and -LiteralPath into
+    /// message files the way providers do (relative to the current location, '~', PSPath from
+    /// Get-ChildItem). A path that names no usable file becomes a problem of its own: it never stops the
+    /// other files of a batch.
     /// </summary>
     internal static class MessageFiles
     {
-        public static List<MessageContent> Resolve(PSCmdlet cmdlet, string[] paths, bool literal, byte[] scanBuffer, CancellationToken cancellation)
+        public static IEnumerable<ResolvedFile> Resolve(PSCmdlet cmdlet, string given, bool literal)
         {
-            var files = new List<MessageContent>();
-            foreach (string path in paths)
+            if (LooksLikeMessageText(given))
             {
-                // A path without wildcard characters names one file: resolving it literally skips the
-                // provider's globbing, which costs more than sending a small message.
-                if (literal || !WildcardPattern.ContainsWildcardCharacters(path))
-                {
-                    string file = cmdlet.SessionState.Path.GetUnresolvedProviderPathFromPSPath(path, out ProviderInfo provider, out _);
-                    RequireFileSystem(cmdlet, provider, path);
-                    files.Add(Checked(cmdlet, file, path, scanBuffer, cancellation));
-                    continue;
-                }
-
-                Collection<string> resolved;
-                ProviderInfo pathProvider;
-                try
-                {
-                    resolved = cmdlet.SessionState.Path.GetResolvedProviderPathFromPSPath(path, out pathProvider);
-                }
-                catch (ItemNotFoundException)
-                {
-                    throw Terminate(cmdlet, "MessageFileNotFound", $"Cannot find the message file '{path}'.", path);
-                }
-
-                RequireFileSystem(cmdlet, pathProvider, path);
-                if (resolved.Count == 0)
-                {
-                    throw Terminate(cmdlet, "MessageFileNotFound", $"No message file matches '{path}'.", path);
-                }
-
-                foreach (string file in resolved)
-                {
-                    files.Add(Checked(cmdlet, file, path, scanBuffer, cancellation));
-                }
+                yield return Problem(given, "MessageTextGivenAsPath",
+                    "It looks like the text of a message, not the path of a message file. To send text, give it to -Content " +
+                    "(\"$text | Send-RawSmtpMail -Content ...\" binds to -Path); to send a file, give its path.");
+                yield break;
             }
 
-            return files;
+            // A path without wildcard characters names one file: resolving it literally skips the provider's
+            // globbing, which costs more than sending a small message. Escaped wildcard characters ('`[') are
+            // not wildcards, and lose their escapes as they do for Get-Content.
+            if (literal || !WildcardPattern.ContainsWildcardCharacters(given))
+            {
+                string path = literal ? given : WildcardPattern.Unescape(given);
+                string file = cmdlet.SessionState.Path.GetUnresolvedProviderPathFromPSPath(path, out ProviderInfo provider, out _);
+                yield return provider.ImplementingType != typeof(FileSystemProvider) ? NotOnFileSystem(given, provider) : Checked(file, given);
+                yield break;
+            }
+
+            Collection<string>? resolved = null;
+            ProviderInfo? pathProvider = null;
+            try
+            {
+                resolved = cmdlet.SessionState.Path.GetResolvedProviderPathFromPSPath(given, out pathProvider);
+            }
+            catch (ItemNotFoundException)
+            {
+            }
+
+            if (pathProvider != null && pathProvider.ImplementingType != typeof(FileSystemProvider))
+            {
+                yield return NotOnFileSystem(given, pathProvider);
+                yield break;
+            }
+
+            if (resolved == null || resolved.Count == 0)
+            {
+                yield return Problem(given, "MessageFileNotFound",
+                    $"No message file matches '{given}'. If '[' or ']' are part of the file's name, give it with -LiteralPath (or escape them with '`').");
+                yield break;
+            }
+
+            foreach (string file in resolved)
+            {
+                yield return Checked(file, given);
+            }
         }
 
-        private static MessageContent Checked(PSCmdlet cmdlet, string file, string given, byte[] scanBuffer, CancellationToken cancellation)
+        private static ResolvedFile Checked(string file, string given)
         {
             if (Directory.Exists(file))
             {
-                throw Terminate(cmdlet, "MessageFileIsDirectory", $"'{given}' is a directory, not a message file.", given);
+                return Problem(given, "MessageFileIsDirectory", $"'{given}' is a directory, not a message file.");
             }
 
             if (!File.Exists(file))
             {
-                throw Terminate(cmdlet, "MessageFileNotFound", $"Cannot find the message file '{given}'.", given);
+                return Problem(given, "MessageFileNotFound", $"Cannot find the message file '{given}'.");
             }
 
-            try
-            {
-                return FileContent.Read(file, scanBuffer, cancellation);
-            }
-            catch (ContentException e) when (e.Problem == ContentProblem.Empty)
-            {
-                // An empty message would put a bare "." on the wire.
-                throw Terminate(cmdlet, "MessageFileEmpty", $"The message file '{given}' is empty.", given);
-            }
-            catch (ContentException e)
-            {
-                cmdlet.ThrowTerminatingError(ErrorRecords.Content(e, given));
-                throw;
-            }
-            catch (System.Exception e) when (e is IOException || e is System.UnauthorizedAccessException)
-            {
-                throw Terminate(cmdlet, "MessageFileUnreadable", $"The message file '{given}' cannot be read: {e.Message}", given);
-            }
+            return new ResolvedFile(file, file, null);
         }
 
-        private static void RequireFileSystem(PSCmdlet cmdlet, ProviderInfo provider, string given)
-        {
-            if (provider.ImplementingType != typeof(FileSystemProvider))
-            {
-                throw Terminate(cmdlet, "MessageFileNotOnFileSystem",
-                    $"'{given}' is on the {provider.Name} provider; a message must be a file.", given);
-            }
-        }
+        private static ResolvedFile NotOnFileSystem(string given, ProviderInfo provider) =>
+            Problem(given, "MessageFileNotOnFileSystem", $"'{given}' is on the {provider.Name} provider; a message must be a file.");
 
-        private static PipelineStoppedException Terminate(PSCmdlet cmdlet, string errorId, string message, string target)
+        private static ResolvedFile Problem(string given, string code, string explanation) =>
+            new ResolvedFile(given, null, MessageProblem.Unusable(code, explanation));
+
+        /// <summary>A "path" with a line break whose first line is a header field ("From: ...") is a message's text.</summary>
+        private static bool LooksLikeMessageText(string given)
         {
-            cmdlet.ThrowTerminatingError(ErrorRecords.InvalidArgument(errorId, message, target));
-            return new PipelineStoppedException(); // not reached: ThrowTerminatingError always throws
+            int lineEnd = given.IndexOfAny(new[] { '\r', '\n' });
+            if (lineEnd < 0)
+            {
+                return false;
+            }
+
+            int colon = given.IndexOf(':');
+            return colon > 0 && colon < lineEnd && given.Substring(0, colon).IndexOf(' ') < 0;
         }
     }
 }

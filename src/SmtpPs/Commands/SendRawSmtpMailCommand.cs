@@ -22,23 +22,37 @@ namespace SmtpPs.Commands
     {
         private const string PathSet = "Path";
         private const string LiteralPathSet = "LiteralPath";
+        private const string ContentSet = "Content";
+        private const string InputObjectSet = "InputObject";
 
+        private SessionOptions? _options;
         private MailDelivery? _delivery;
         private ProgressReporter? _progress;
-        private byte[]? _scanBuffer;
+        private MessageSourcing? _sourcing;
 
         /// <summary>Message files; wildcards allowed.</summary>
-        [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet, ValueFromPipeline = true,
-            ValueFromPipelineByPropertyName = true)]
+        [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet)]
         [SupportsWildcards]
         [ValidateNotNullOrEmpty]
         public string[] Path { get; set; } = Array.Empty<string>();
 
-        /// <summary>Message files, taken exactly as written; binds FileInfo objects from Get-ChildItem.</summary>
-        [Parameter(Mandatory = true, ParameterSetName = LiteralPathSet, ValueFromPipelineByPropertyName = true)]
+        /// <summary>Message files, taken exactly as written.</summary>
+        [Parameter(Mandatory = true, ParameterSetName = LiteralPathSet)]
         [Alias("PSPath", "LP", "FullName")]
         [ValidateNotNullOrEmpty]
         public string[] LiteralPath { get; set; } = Array.Empty<string>();
+
+        /// <summary>Messages given in memory: text (sent as UTF-8), a byte[], a New-MimeMessage message or a MimeKit MimeMessage; an array holds several.</summary>
+        [Parameter(Mandatory = true, ParameterSetName = ContentSet)]
+        [ValidateNotNull]
+        public object Content { get; set; } = Array.Empty<object>();
+
+        /// <summary>
+        /// What the pipeline brings: paths (strings, with wildcards), files from Get-ChildItem, objects with a
+        /// PSPath, FullName or Path property, New-MimeMessage and MimeKit messages, byte arrays.
+        /// </summary>
+        [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = InputObjectSet)]
+        public object? InputObject { get; set; }
 
         /// <summary>The envelope sender (MAIL FROM); an empty string sends the null path &lt;&gt;; left out, the file's From: address.</summary>
         [Parameter]
@@ -57,6 +71,32 @@ namespace SmtpPs.Commands
         /// <summary>Also writes one SmtpMessageResult per file: Delivered, NotDelivered, Unknown or Checked.</summary>
         [Parameter]
         public SwitchParameter PassThru { get; set; }
+
+        /// <summary>Writes only the SmtpMessageResult objects, one per message, and no replies: what a scheduled script reads.</summary>
+        [Parameter]
+        public SwitchParameter ResultOnly { get; set; }
+
+        /// <summary>How many times a transient failure (no connection, 421, 4xx) is tried again, after the other messages.</summary>
+        [Parameter]
+        [ValidateRange(0, 100)]
+        public int MaximumRetryCount { get; set; }
+
+        /// <summary>Seconds before the first retry; each later retry waits twice as long as the one before.</summary>
+        [Parameter]
+        [ValidateRange(1, 86400)]
+        public int RetryIntervalSec { get; set; } = 5;
+
+        /// <summary>The caller's deadline: no retry round starts after this time.</summary>
+        [Parameter]
+        public DateTime? RetryUntil { get; set; }
+
+        /// <summary>Also tries again a message whose outcome is Unknown, when it has a Message-ID: a receiver may get it twice.</summary>
+        [Parameter]
+        public SwitchParameter RetryUnknown { get; set; }
+
+        /// <summary>Sends a message only when the server accepts every one of its recipients; otherwise RSET, and NotDelivered.</summary>
+        [Parameter]
+        public SwitchParameter RequireAllRecipients { get; set; }
 
         /// <summary>Stops the real dialogue after this step, then RSET/QUIT: checks without delivering.</summary>
         [Parameter]
@@ -92,7 +132,8 @@ namespace SmtpPs.Commands
                 }
             }
 
-            if (To == null && !RecipientsFromHeaders)
+            bool onlyFiles = ParameterSetName == PathSet || ParameterSetName == LiteralPathSet;
+            if (onlyFiles && To == null && !RecipientsFromHeaders)
             {
                 ThrowTerminatingError(ErrorRecords.InvalidArgument("RecipientsRequired",
                     "Give the recipients with -To, or take them from the files' headers with -RecipientsFromHeaders.", null));
@@ -104,44 +145,77 @@ namespace SmtpPs.Commands
                     "-DeliveryNotification Never cannot be combined with Success, Failure or Delay (RFC 3461 4.1).", DeliveryNotification));
             }
 
-            if (EnvelopeId != null && (EnvelopeId.Length > 100 || EnvelopeId.Any(c => c < '!' || c > '~')))
+            if (EnvelopeId != null && (EnvelopeId.Any(c => c < '!' || c > '~') || Xtext.Encode(EnvelopeId).Length > MailParameters.MaxEnvelopeIdXtext))
             {
                 ThrowTerminatingError(ErrorRecords.InvalidArgument("InvalidEnvelopeId",
-                    "-EnvelopeId must be 1 to 100 printable ASCII characters without spaces (RFC 3461 4.4).", EnvelopeId));
+                    $"-EnvelopeId must be printable ASCII without spaces, at most {MailParameters.MaxEnvelopeIdXtext} characters once encoded " +
+                    "for the wire, where '+' and '=' take three characters each (RFC 3461 4.4).", EnvelopeId));
             }
 
-            SessionOptions options = BuildSessionOptions();
-            options.QuitAfter = QuitAfter;
-            options.Notify = DeliveryNotification;
-            options.ReturnContent = ReturnContent;
-            options.EnvelopeId = EnvelopeId;
+            if (RetryUnknown && MaximumRetryCount == 0)
+            {
+                ThrowTerminatingError(ErrorRecords.InvalidArgument("RetryUnknownWithoutRetries",
+                    "-RetryUnknown sends a message whose outcome is Unknown again in a retry: give -MaximumRetryCount too.", null));
+            }
+
+            if (RetryUntil != null && MaximumRetryCount == 0)
+            {
+                ThrowTerminatingError(ErrorRecords.InvalidArgument("RetryUntilWithoutRetries",
+                    "-RetryUntil is the deadline of the retries: give -MaximumRetryCount too.", RetryUntil));
+            }
+
+            if (RetryUntil is DateTime deadline && deadline.ToUniversalTime() <= DateTime.UtcNow)
+            {
+                ThrowTerminatingError(ErrorRecords.InvalidArgument("RetryUntilPassed",
+                    $"-RetryUntil {deadline:o} has already passed: give a time to come, such as (Get-Date).AddMinutes(30).", RetryUntil));
+            }
+
+            bool mxRouting = Server.Length == 0;
+            if (mxRouting && TlsServerName != null)
+            {
+                ThrowTerminatingError(ErrorRecords.InvalidArgument("TlsServerNameWithMxRouting",
+                    "-TlsServerName names the certificate of one server; with MX routing (no -Server) each MX host's certificate is checked against its own name.", TlsServerName));
+            }
+
+            _options = BuildSessionOptions();
+            _options.QuitAfter = QuitAfter;
+            _options.Notify = DeliveryNotification;
+            _options.ReturnContent = ReturnContent;
+            _options.EnvelopeId = EnvelopeId;
+            _options.RequireAllRecipients = RequireAllRecipients;
+            var delivery = new DeliveryOptions(_options, mxRouting)
+            {
+                DnsServer = ParsedDnsServer,
+                MaxRetries = MaximumRetryCount,
+                RetryInterval = TimeSpan.FromSeconds(RetryIntervalSec),
+                RetryUnknown = RetryUnknown,
+                RetryUntil = RetryUntil?.ToUniversalTime(),
+            };
             _progress = new ProgressReporter(this, $"Send-RawSmtpMail to {Target}");
-            _delivery = new MailDelivery(options, this, CreateLog(), StopToken);
+            _delivery = new MailDelivery(delivery, this, CreateLog(), StopToken);
         }
 
         protected override void ProcessRecord()
         {
-            bool literal = ParameterSetName == LiteralPathSet;
-            _scanBuffer ??= new byte[ContentScanner.BlockSize];
-            List<MessageContent> messages = MessageFiles.Resolve(this, literal ? LiteralPath : Path, literal, _scanBuffer, StopToken);
-
-            // Every file of this call and its envelope are checked before any of them is sent.
-            var envelopes = new List<Envelope>();
-            foreach (MessageContent message in messages)
+            _sourcing ??= new MessageSourcing(this, StopToken);
+            IEnumerable<PreparedMessage> messages = ParameterSetName switch
             {
-                Envelope envelope = MessageEnvelopes.For(this, message, From, To, RecipientsFromHeaders);
-                CheckCommandLength(envelope.MailCommand, envelope.From);
-                foreach (string recipient in envelope.To)
+                PathSet => Path.SelectMany(path => _sourcing.FromPath(path, literal: false)),
+                LiteralPathSet => LiteralPath.SelectMany(path => _sourcing.FromPath(path, literal: true)),
+                ContentSet => _sourcing.FromContent(Content),
+                _ => _sourcing.FromPipeline(InputObject!),
+            };
+
+            foreach (PreparedMessage message in messages)
+            {
+                if (message.Problem != null)
                 {
-                    CheckCommandLength(Envelope.RcptCommand(recipient), recipient);
+                    Reject(message.Name, message.Problem);
                 }
-
-                envelopes.Add(envelope);
-            }
-
-            for (int i = 0; i < messages.Count; i++)
-            {
-                SendOne(messages[i], envelopes[i]);
+                else
+                {
+                    Send(message);
+                }
             }
         }
 
@@ -159,7 +233,7 @@ namespace SmtpPs.Commands
 
         void IDialogueSink.OnReply(SmtpReply reply)
         {
-            if (CanWrite)
+            if (CanWrite && !ResultOnly)
             {
                 WriteObject(reply);
             }
@@ -181,7 +255,7 @@ namespace SmtpPs.Commands
                 return;
             }
 
-            if (PassThru)
+            if (PassThru || ResultOnly)
             {
                 WriteObject(result);
             }
@@ -200,8 +274,27 @@ namespace SmtpPs.Commands
             }
         }
 
-        private void SendOne(MessageContent message, Envelope envelope)
+        /// <summary>Makes the envelope of a message and sends it; an envelope that cannot be made is that message's problem.</summary>
+        private void Send(PreparedMessage prepared)
         {
+            MessageContent message = prepared.Content!;
+            MessageProblem? problem;
+            Envelope? envelope = prepared.Implied != null
+                ? MessageEnvelopes.For(message, prepared.Implied, From, To, RecipientsFromHeaders, out problem)
+                : MessageEnvelopes.For(message, From, To, RecipientsFromHeaders, out problem);
+            if (envelope == null)
+            {
+                Reject(message.Name, problem!);
+                return;
+            }
+
+            string? tooLong = MailParameters.CheckLengths(message, envelope, _options!);
+            if (tooLong != null)
+            {
+                Reject(message.Name, MessageProblem.Unusable("CommandTooLong", $"{tooLong} Use shorter addresses."));
+                return;
+            }
+
             string action = $"Send to {Target} (TLS {TlsMode}) from <{envelope.From}> to <{string.Join(">, <", envelope.To)}>, " +
                             $"{message.Facts.WireSize.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)} octets";
             if (!ShouldProcess(message.Name, action))
@@ -209,23 +302,45 @@ namespace SmtpPs.Commands
                 return;
             }
 
-            if (message.Facts.HasBcc)
+            if (prepared.Implied == null)
             {
-                // A raw send does not strip it, so every recipient sees the Bcc list.
-                WriteWarning($"'{message.Name}' has a Bcc header: a raw send delivers it, with its addresses, to every recipient.");
+                WarnAboutHeaders(message);
             }
 
             _progress!.Message(message.Name);
             _delivery!.Submit(message, envelope);
         }
 
-        private void CheckCommandLength(string command, string value)
+        /// <summary>
+        /// What receivers hold against a raw message, said but not refused (a raw message is sent as it is):
+        /// a Bcc header goes to every recipient; without From, Date or Message-ID (RFC 5322 3.6) many
+        /// receivers refuse it or mark it as spam.
+        /// </summary>
+        private void WarnAboutHeaders(MessageContent message)
         {
-            string? problem = CommandLine.Check(command);
-            if (problem != null)
+            string headers = message.Facts.Headers;
+            if (message.Facts.HasBcc)
             {
-                ThrowTerminatingError(ErrorRecords.InvalidArgument("CommandTooLong", $"'{command}' cannot be sent: {problem}", value));
+                WriteWarning($"'{message.Name}' has a Bcc header: a raw send delivers it, with its addresses, to every recipient.");
+            }
+
+            var missing = new List<string>();
+            foreach (string field in new[] { "From", "Date", "Message-ID" })
+            {
+                if (!HeaderFields.Has(headers, field))
+                {
+                    missing.Add(field);
+                }
+            }
+
+            if (missing.Count > 0 && !message.Facts.HeadersTruncated)
+            {
+                WriteWarning($"'{message.Name}' has no {string.Join(", no ", missing)} header (RFC 5322 3.6 requires From and Date, and " +
+                    "Message-ID lets receivers find duplicates); many receivers refuse such a message or mark it as spam. New-MimeMessage always sets them.");
             }
         }
+
+        /// <summary>A message that cannot be sent gets its outcome in its place among the others, and the batch goes on.</summary>
+        private void Reject(string name, MessageProblem problem) => _delivery!.Reject(name, From ?? string.Empty, problem);
     }
 }

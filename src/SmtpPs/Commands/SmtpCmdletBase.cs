@@ -22,11 +22,16 @@ namespace SmtpPs.Commands
         private bool _narrates = true;
         private bool _verbose;
 
-        /// <summary>The SMTP server's name or address.</summary>
-        [Parameter(Mandatory = true)]
+        /// <summary>The SMTP server's name or address; Send-RawSmtpMail without it routes by MX.</summary>
+        [Parameter]
         [Alias("SmtpServer", "ComputerName")]
         [ValidateNotNullOrEmpty]
         public string Server { get; set; } = string.Empty;
+
+        /// <summary>The DNS server to ask, "address" or "address:port" ("[v6]:port"), instead of the system's.</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string? DnsServer { get; set; }
 
         [Parameter]
         [ValidateRange(1, 65535)]
@@ -94,7 +99,10 @@ namespace SmtpPs.Commands
         internal bool IsStopping => _stopping.IsCancellationRequested;
 
         /// <summary>"host:port", as errors and -WhatIf name the server.</summary>
-        internal string Target => $"{Server}:{Port}";
+        internal string Target => Server.Length == 0 ? $"the MX hosts, port {Port}" : $"{Server}:{Port}";
+
+        /// <summary>-DnsServer, parsed when BuildSessionOptions ran; null for the system's resolvers.</summary>
+        internal Routing.DnsServerAddress? ParsedDnsServer { get; private set; }
 
         public void Dispose()
         {
@@ -127,6 +135,22 @@ namespace SmtpPs.Commands
             if (Server.IndexOfAny(new[] { ' ', '\t', '\r', '\n', '\0', '/', '\\' }) >= 0)
             {
                 ThrowTerminatingError(ErrorRecords.InvalidArgument("InvalidServerName", $"-Server '{Server}' is not a host name or address.", Server));
+            }
+
+            if (DnsServer != null)
+            {
+                ParsedDnsServer = Routing.DnsServerAddress.Parse(DnsServer, out string reason);
+                if (ParsedDnsServer == null)
+                {
+                    ThrowTerminatingError(ErrorRecords.InvalidArgument("InvalidDnsServer",
+                        $"-DnsServer '{DnsServer}': {reason} Give an address, with a port after a colon if it is not 53 (127.0.0.1:5353, [::1]:5353).", DnsServer));
+                }
+            }
+
+            if (SplitHostPort(Server) is (string host, string port))
+            {
+                ThrowTerminatingError(ErrorRecords.InvalidArgument("InvalidServerName",
+                    $"-Server '{Server}' has a port in it: give the name or address alone, and the port with -Port (-Server {host} -Port {port}).", Server));
             }
 
             string? problem;
@@ -184,9 +208,15 @@ namespace SmtpPs.Commands
             if (Credential != null || AccessToken != null)
             {
                 options.Credentials = new SaslCredentials(user!, AccessToken == null ? Credential?.Password : null, AccessToken);
+                string? tooLong = SaslLimits.Check(options.Credentials, TlsServerName ?? Server, Port);
+                if (tooLong != null)
+                {
+                    ThrowTerminatingError(ErrorRecords.InvalidArgument(AccessToken != null ? "AccessTokenTooLong" : "CredentialTooLong",
+                        $"{(AccessToken != null ? "-AccessToken" : "-Credential")} cannot be used: {tooLong}", null));
+                }
                 if (TlsMode == SmtpTlsMode.None && !AllowUnencryptedAuthentication)
                 {
-                    // RELIABILITY row 28: refused before anything is sent, not after the server asked.
+                    // hazards: H-PLAIN-AUTH: refused before anything is sent, not after the server asked.
                     ThrowTerminatingError(new ErrorRecord(
                         new SecurityException("-TlsMode None would send the credentials without encryption; use TLS, or give -AllowUnencryptedAuthentication to send them anyway."),
                         "UnencryptedAuthenticationRefused", ErrorCategory.SecurityError, TlsMode));
@@ -208,6 +238,20 @@ namespace SmtpPs.Commands
             }
 
             return options;
+        }
+
+        /// <summary>"host:port" or "[v6]:port" split in two; null for anything else (a bare IPv6 address has several colons).</summary>
+        private static (string Host, string Port)? SplitHostPort(string server)
+        {
+            int colon = server.LastIndexOf(':');
+            if (colon <= 0 || colon == server.Length - 1 || !ushort.TryParse(server.Substring(colon + 1), out _))
+            {
+                return null;
+            }
+
+            string host = server.Substring(0, colon);
+            bool bracketed = host.StartsWith("[", StringComparison.Ordinal) && host.EndsWith("]", StringComparison.Ordinal);
+            return bracketed || host.IndexOf(':') < 0 ? (host, server.Substring(colon + 1)) : ((string, string)?)null;
         }
 
         /// <summary>-Verbose given, or $VerbosePreference asking for it.</summary>

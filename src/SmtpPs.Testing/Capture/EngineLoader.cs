@@ -1,0 +1,58 @@
+using System;
+using System.IO;
+using System.Reflection;
+using System.Runtime.InteropServices;
+
+namespace SmtpPs.Testing
+{
+    /// <summary>Finds the engine assembly, after checking that this process can load it.</summary>
+    internal static class EngineLoader
+    {
+        private const string EngineTypeName = "SmtpPs.Testing.Engine.CaptureEngine";
+        private const string EngineAssemblyName = "SmtpPs.Testing.Engine";
+
+        /// <summary>Why this runtime cannot run the engine, or null when it can.</summary>
+        internal static string? UnsupportedReason(string frameworkDescription, Version runtimeVersion)
+        {
+            // PowerShell 7.2 runs on .NET 6; Windows PowerShell 5.1 on the .NET Framework, which cannot load
+            // netstandard2.1 assemblies such as the SmtpServer package the engine is built on.
+            if (frameworkDescription.StartsWith(".NET Framework", StringComparison.OrdinalIgnoreCase) || runtimeVersion.Major < 6)
+            {
+                return "The SMTP test server needs PowerShell 7.2 or newer: its engine is built on the SmtpServer library, " +
+                    $"which targets netstandard2.1, and this process runs {frameworkDescription}, which cannot load it " +
+                    "(Windows PowerShell 5.1 runs on the .NET Framework). Send-RawSmtpMail and Test-SmtpServer work here; run the tests in pwsh.";
+            }
+
+            return null;
+        }
+
+        /// <summary>Why this process cannot run the engine, or null when it can.</summary>
+        internal static string? UnsupportedReasonHere() => UnsupportedReason(RuntimeInformation.FrameworkDescription, Environment.Version);
+
+        internal static ISmtpTestEngine Create()
+        {
+            string? reason = UnsupportedReasonHere();
+            if (reason != null)
+            {
+                throw new PlatformNotSupportedException(reason);
+            }
+
+            // By name first, so that the load context that loaded this assembly resolves it; then from this
+            // assembly's own folder (the module's), where the build puts it.
+            Type? type = Type.GetType(EngineTypeName + ", " + EngineAssemblyName, throwOnError: false);
+            if (type == null)
+            {
+                string folder = Path.GetDirectoryName(typeof(EngineLoader).Assembly.Location) ?? string.Empty;
+                string path = Path.Combine(folder, EngineAssemblyName + ".dll");
+                if (!File.Exists(path))
+                {
+                    throw new FileNotFoundException($"The SMTP test server's engine {EngineAssemblyName}.dll is missing from {folder}; reinstall the module.", path);
+                }
+
+                type = Assembly.LoadFrom(path).GetType(EngineTypeName, throwOnError: true);
+            }
+
+            return (ISmtpTestEngine)Activator.CreateInstance(type!)!;
+        }
+    }
+}
