@@ -206,7 +206,7 @@ Describe 'The MX resolver against a real DNS server (unbound on loopback)' {
     }
 }
 
-Describe 'A DNS server given as text (the coming -DnsServer parameter)' {
+Describe 'A DNS server given as text (what -DnsServer takes)' {
     It 'takes <text> as <endPoint>' -TestCases @(
         @{ text = '127.0.0.1'; endPoint = '127.0.0.1:53' }
         @{ text = '127.0.0.53:5353'; endPoint = '127.0.0.53:5353' }
