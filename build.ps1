@@ -55,7 +55,8 @@ function Invoke-Dotnet {
 
 function Get-HostPlatform {
     # The runtime identifier ReadyToRun folders are named by (win-x64, linux-x64, osx-arm64), as the loader
-    # (src/SmtpPs.Loader/ModuleLoadContext.cs) names them; Windows PowerShell 5.1 has none.
+    # (src/SmtpPs.Loader/ModuleLoader.cs, src/SmtpPs.LoadContext/ModuleLoadContext.cs) names them; Windows
+    # PowerShell 5.1 has none.
     if ($PSVersionTable.PSEdition -ne 'Core') { return $null }
     $os = if ($IsWindows) { 'win' } elseif ($IsMacOS) { 'osx' } else { 'linux' }
     return "$os-$(([System.Runtime.InteropServices.RuntimeInformation]::ProcessArchitecture).ToString().ToLowerInvariant())"
@@ -71,21 +72,32 @@ function Build-Module([string[]] $ReadyToRun = @(Get-HostPlatform | Where-Object
     Invoke-Dotnet build (Join-Path $root 'SmtpPs.sln') -c $Configuration --nologo -v quiet '-clp:NoSummary'
     if (Test-Path -LiteralPath $moduleDir) { Remove-Item -LiteralPath $moduleDir -Recurse -Force }
     $null = New-Item -ItemType Directory -Path (Join-Path $moduleDir 'en-US') -Force
-    # The loader project lists what each edition ships (see its .csproj): its netstandard2.0 output is
-    # what Windows PowerShell 5.1 loads, its net8.0 output what PowerShell 7 loads into SmtpPs's own
-    # AssemblyLoadContext, and a net10.0 ReadyToRun publish per platform gives PowerShell 7.6 our own
-    # assemblies precompiled.
-    $loader = Join-Path $root 'src/SmtpPs.Loader'
-    Copy-Assemblies (Join-Path $loader "bin/$Configuration/netstandard2.0") (Join-Path $moduleDir 'Desktop')
-    Copy-Assemblies (Join-Path $loader "bin/$Configuration/net8.0") (Join-Path $moduleDir 'Core')
+    # Two projects list what each edition ships (see their .csproj): src/SmtpPs.Loader's netstandard2.0
+    # output is what Windows PowerShell 5.1 loads (Desktop/), less the loader itself, which both editions load
+    # from the module's root; src/SmtpPs.LoadContext's net8.0 output is what PowerShell 7 loads into SmtpPs's
+    # own AssemblyLoadContext (Core/, with the builds a library ships for one operating system in
+    # Core/runtimes/), and its net10.0 ReadyToRun publish per platform gives PowerShell 7.6 our own
+    # assemblies precompiled (Core/<platform>/).
+    $loader = Join-Path $root "src/SmtpPs.Loader/bin/$Configuration/netstandard2.0"
+    Copy-Assemblies $loader (Join-Path $moduleDir 'Desktop') -exclude 'SmtpPs.Loader'
+    Copy-Item -LiteralPath (Join-Path $loader 'SmtpPs.Loader.dll'), (Join-Path $loader 'SmtpPs.Loader.pdb') -Destination $moduleDir
+    $loadContext = Join-Path $root 'src/SmtpPs.LoadContext'
+    $core = Join-Path $loadContext "bin/$Configuration/net8.0"
+    Copy-Assemblies $core (Join-Path $moduleDir 'Core')
+    foreach ($library in Get-ChildItem -LiteralPath (Join-Path $core 'runtimes') -Recurse -Filter '*.dll' -File -ErrorAction Ignore) {
+        $relative = [System.IO.Path]::GetRelativePath($core, $library.DirectoryName)
+        if ($relative -notmatch '[\\/]lib[\\/]net8\.0$') { continue }
+        $target = Join-Path $moduleDir "Core/$relative"
+        $null = New-Item -ItemType Directory -Path $target -Force
+        Copy-Item -LiteralPath $library.FullName -Destination $target
+    }
     foreach ($platform in $ReadyToRun) {
-        $publish = Join-Path $loader "bin/$Configuration/readytorun/$platform"
-        Invoke-Dotnet publish $loader -c $Configuration -f net10.0 -r $platform --self-contained false `
+        $publish = Join-Path $loadContext "bin/$Configuration/readytorun/$platform"
+        Invoke-Dotnet publish $loadContext -c $Configuration -f net10.0 -r $platform --self-contained false `
             '-p:PublishReadyToRun=true' -o $publish --nologo -v quiet '-clp:NoSummary'
         $native = Join-Path $moduleDir "Core/$platform"
         $null = New-Item -ItemType Directory -Path $native -Force
-        Get-ChildItem -LiteralPath $publish -Filter 'SmtpPs*.dll' | Where-Object BaseName -NE 'SmtpPs.Loader' |
-            Copy-Item -Destination $native
+        Get-ChildItem -LiteralPath $publish -Filter 'SmtpPs*.dll' | Copy-Item -Destination $native
     }
     Copy-Item -LiteralPath (Join-Path $root 'module/SmtpPs.psm1'), (Join-Path $root 'module/SmtpPs.Format.ps1xml'), (Join-Path $root 'LICENSE') -Destination $moduleDir
     $manifest = Get-Content -LiteralPath (Join-Path $root 'module/SmtpPs.psd1') -Raw

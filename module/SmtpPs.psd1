@@ -1,8 +1,10 @@
 @{
     # The build writes ModuleVersion from Directory.Build.props, the one place for the version, and
     # ReleaseNotes from that version's section of CHANGELOG.md.
-    # SmtpPs.psm1 loads the cmdlets of the edition's folder: Core (PowerShell 7) or Desktop (5.1).
+    # SmtpPs.psm1 imports the cmdlets of the edition's folder, Core (PowerShell 7) or Desktop (5.1), as the
+    # loader (SmtpPs.Loader.dll, one DLL for both editions, imported first) hands them over.
     RootModule             = 'SmtpPs.psm1'
+    NestedModules          = @('SmtpPs.Loader.dll')
     ModuleVersion          = '0.1.0'
     CompatiblePSEditions   = @('Desktop', 'Core')
     GUID                   = '5a3f0f5e-2c51-4d0e-9a0b-6f6d8e1c2b47'

@@ -6,15 +6,18 @@
     out) but binding: a DLL that references an assembly, or a version of one, that .NET Framework 4.7.2
     does not have and the module does not ship, with no binding redirects in 5.1 to save it.
 
-    The module's folders (see src/SmtpPs.Loader/SmtpPs.Loader.csproj):
+    The module's folders (see src/SmtpPs.Loader/SmtpPs.Loader.csproj and src/SmtpPs.LoadContext/SmtpPs.LoadContext.csproj):
+    - SmtpPs.Loader.dll, at the root, is loaded by both editions; Windows PowerShell 5.1 binds it like a
+      DLL of Desktop/.
     - Desktop/ is what Windows PowerShell 5.1 loads. Every AssemblyRef of every DLL there must be in the
       .NET Framework 4.7.2 reference assemblies (with their Facades), in Windows PowerShell 5.1 itself
       (System.Management.Automation 3.0.0.0, as PowerShellStandard.Library describes it) or shipped in
       Desktop/, at the referenced version or higher.
-    - Core/ is what PowerShell 7 loads. A DLL there that Desktop/ lacks is PowerShell 7 only (the test
-      engine, SmtpServer and what it uses): 5.1 never loads it, so it is listed, not checked against 4.7.2.
-      Our own assemblies (SmtpPs*) in Desktop/ must be in Core/ too, and Core/<platform>/ may hold only
-      ReadyToRun images of assemblies Core/ has as IL.
+    - Core/ is what PowerShell 7 loads. A DLL there that Desktop/ lacks is PowerShell 7 only (the loader's
+      AssemblyLoadContext, the capture server's engine, SmtpServer and what it uses): 5.1 never loads it,
+      so it is listed, not checked against 4.7.2. Our own assemblies (SmtpPs*) in Desktop/ must be in
+      Core/ too; Core/<platform>/ may hold only ReadyToRun images of assemblies Core/ has as IL, and
+      Core/runtimes/<os>/lib/<framework>/ only the builds for one operating system of libraries Core/ has.
     - Any other DLL belongs to neither edition, and fails.
     The metadata is read with System.Reflection.Metadata: nothing is loaded or run.
 
@@ -101,7 +104,10 @@ foreach ($file in Get-ChildItem -LiteralPath $module -Filter '*.dll' -File -Recu
         continue
     }
 
-    if ($folder -eq 'Desktop') {
+    if ($folder -eq '.' -and $file.Name -ne 'SmtpPs.Loader.dll') {
+        $problems.Add((New-Problem $relative '' 'is neither in Desktop/ (Windows PowerShell 5.1) nor in Core/ (PowerShell 7): neither edition loads it.'))
+    }
+    elseif ($folder -in 'Desktop', '.') {
         foreach ($reference in $metadata.References) {
             $display = "$($reference.Name), Version=$($reference.Version)"
             $candidates = @(@($desktop[$reference.Name], $framework[$reference.Name]) | Where-Object { $_ })
@@ -112,7 +118,7 @@ foreach ($file in Get-ChildItem -LiteralPath $module -Filter '*.dll' -File -Recu
                 $problems.Add((New-Problem $relative $display "needs version $($reference.Version) of $($reference.Name), but only $(($candidates | Sort-Object -Unique) -join ' and ') is there (.NET Framework 4.7.2, Windows PowerShell 5.1 or Desktop/), and Windows PowerShell 5.1 has no binding redirects."))
             }
         }
-        if ($metadata.Name -like 'SmtpPs*' -and -not $core.ContainsKey($metadata.Name)) {
+        if ($folder -eq 'Desktop' -and $metadata.Name -like 'SmtpPs*' -and -not $core.ContainsKey($metadata.Name)) {
             $problems.Add((New-Problem $relative '' "is in Desktop/ but not in Core/: PowerShell 7 would lack it."))
         }
     }
@@ -124,6 +130,11 @@ foreach ($file in Get-ChildItem -LiteralPath $module -Filter '*.dll' -File -Recu
     elseif ($folder -like 'Core/*' -and $folder -notlike 'Core/*/*') {
         if (-not $core.ContainsKey($metadata.Name)) {
             $problems.Add((New-Problem $relative '' "is a ReadyToRun copy of an assembly that Core/ lacks: other platforms would not find it."))
+        }
+    }
+    elseif ($folder -match '^Core/runtimes/[^/]+/lib/[^/]+$') {
+        if (-not $core.ContainsKey($metadata.Name)) {
+            $problems.Add((New-Problem $relative '' "is a build for one operating system of an assembly that Core/ lacks: the others would not find it."))
         }
     }
     else {

@@ -16,7 +16,7 @@ namespace SmtpPs.Loader
         private static readonly object Gate = new object();
         private static string? directory;
 
-        internal static Assembly Initialize(string moduleDirectory)
+        internal static Assembly Initialize(string moduleDirectory, string cmdletAssemblyName)
         {
             lock (Gate)
             {
@@ -27,7 +27,7 @@ namespace SmtpPs.Loader
                 }
             }
 
-            return Assembly.LoadFrom(Path.Combine(moduleDirectory, ModuleLoader.CmdletAssemblyName + ".dll"));
+            return Assembly.LoadFrom(Path.Combine(moduleDirectory, cmdletAssemblyName + ".dll"));
         }
 
         private static Assembly? ServeModuleCopy(object? sender, ResolveEventArgs args)

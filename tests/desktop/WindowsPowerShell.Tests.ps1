@@ -48,14 +48,29 @@ Describe 'SmtpPs in Windows PowerShell 5.1' {
         $PSVersionTable.PSVersion.Major | Should -Be 5
     }
 
-    It 'exports both cmdlets' {
-        @((Get-Command -Module SmtpPs).Name | Sort-Object) | Should -Be @('Send-RawSmtpMail', 'Test-SmtpServer')
+    It 'exports every cmdlet of the manifest' {
+        $manifest = Import-PowerShellDataFile -Path $env:SMTPPS_MODULE
+        @((Get-Command -Module SmtpPs).Name | Sort-Object) | Should -Be @($manifest.CmdletsToExport | Sort-Object)
     }
 
-    It 'loads only from the Desktop folder, and only the loader, the cmdlets and the core on import' {
+    It 'loads the loader from the module''s root, everything else from Desktop, and no library on import' {
         $loaded = Get-ModuleAssemblies
-        $loaded | ForEach-Object { $_.Location | Should -BeLike "$desktop*" }
-        @($loaded | ForEach-Object { $_.GetName().Name } | Sort-Object) | Should -Be @('SmtpPs', 'SmtpPs.Core', 'SmtpPs.Loader')
+        ($loaded | Where-Object { $_.GetName().Name -eq 'SmtpPs.Loader' }).Location | Should -Be (Join-Path $moduleDir 'SmtpPs.Loader.dll')
+        $loaded | Where-Object { $_.GetName().Name -ne 'SmtpPs.Loader' } | ForEach-Object { $_.Location | Should -BeLike "$desktop*" }
+        # SmtpPs.Testing comes with the cmdlets' types; MimeKit, BouncyCastle and DnsClient wait for a cmdlet that needs them.
+        @($loaded | ForEach-Object { $_.GetName().Name } | Where-Object { $_ -notin 'SmtpPs', 'SmtpPs.Core', 'SmtpPs.Loader', 'SmtpPs.Testing' }) | Should -BeNullOrEmpty
+    }
+
+    It 'says why Start-SmtpTestServer cannot start a server here (its engine needs PowerShell 7)' {
+        { Start-SmtpTestServer -ErrorAction Stop } | Should -Throw -ErrorId 'SmtpTestServerNeedsPowerShell7,SmtpPs.Commands.Testing.StartSmtpTestServerCommand'
+        (Get-ModuleAssemblies | ForEach-Object { $_.GetName().Name }) | Should -Not -Contain 'SmtpPs.Testing.Engine'
+    }
+
+    It 'composes a message with MimeKit from Desktop' {
+        # ASCII only in this file: Windows PowerShell 5.1 reads a script without a byte order mark as ANSI.
+        $message = New-MimeMessage -From desktop@example.org -To b@example.org -Subject 'from 5.1' -Body x
+        $message.ToString() | Should -Match '(?m)^Subject: from 5\.1\r?$'
+        ((Get-ModuleAssemblies | Where-Object { $_.GetName().Name -eq 'MimeKit' }).Location) | Should -Be (Join-Path $desktop 'MimeKit.dll')
     }
 
     It 'shows the examples with Get-Help -Examples' {

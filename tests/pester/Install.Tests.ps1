@@ -30,7 +30,7 @@ $installed = Get-InstalledPSResource -Name SmtpPs -Scope CurrentUser
         $script:modules, $script:installedVersion = "$line".Substring('INSTALLED='.Length) -split '\|'
 
         $script:server = Start-RecordingServer
-        $script:message = New-MessageFile -Text "Subject: installed`r`n`r`nsent by the installed module`r`n"
+        $script:message = New-MessageFile -Text "From: installed@example.org`r`nDate: Wed, 02 Dec 2026 17:00:00 +0000`r`nMessage-ID: <installed@example.org>`r`nSubject: installed`r`n`r`nsent by the installed module`r`n"
         $use = Join-Path $TestDrive 'use.ps1'
         Set-Content -LiteralPath $use -Value @'
 param($Port, $Message)

@@ -29,8 +29,9 @@ Import-Module $Module
 Add-Type -LiteralPath $TestServer
 $smtpps = & ([scriptblock]::Create($UseSmtpPs))
 $after = & ([scriptblock]::Create($UseOther))
+# Each copy by its file version: two builds of a library may share one assembly version (MimeKit 4.18.0 and 4.18.2 do).
 $loaded = @([System.AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { $_.GetName().Name -eq $Library } | ForEach-Object {
-    '{0}@{1}' -f $_.GetName().Version, [System.Runtime.Loader.AssemblyLoadContext]::GetLoadContext($_).Name })
+    '{0}@{1}' -f [System.Diagnostics.FileVersionInfo]::GetVersionInfo($_.Location).FileVersion, [System.Runtime.Loader.AssemblyLoadContext]::GetLoadContext($_).Name })
 'RESULT=' + (@{ Before = "$before"; SmtpPs = "$smtpps"; After = "$after"; Loaded = $loaded } | ConvertTo-Json -Compress)
 '@
 }
@@ -54,14 +55,23 @@ Describe 'SmtpPs in a session where another module loaded a different version of
             useSmtpPs = '([SmtpPs.TestServer.MxLookup]::Resolve("example.test", $Context.DnsEndPoint, 1, 10)).HostNames -join " "'
             smtpPsGives = 'mx1.example.test mx2.example.test mx3.example.test'
         }
+        @{
+            # The same assembly version as SmtpPs's MimeKit (4.18.0.0): in one load context the first would
+            # silently serve both. SmtpPs composes, sends with -Content and reads the capture back with its own.
+            library = 'MimeKit'; version = '4.18.0'; skip = ''
+            useOther = '$m = [MimeKit.MimeMessage]::new(); $m.Subject = "other"; $m.From.Add([MimeKit.MailboxAddress]::new("Other", "other@example.org")); $stream = [System.IO.MemoryStream]::new(); $m.WriteTo($stream); ([MimeKit.MimeMessage]::Load([System.IO.MemoryStream]::new($stream.ToArray()))).Subject + " " + [System.Diagnostics.FileVersionInfo]::GetVersionInfo([MimeKit.MimeMessage].Assembly.Location).FileVersion'
+            otherGives = 'other 4.18.0.0'
+            useSmtpPs = '$server = Start-SmtpTestServer; try { $m = New-MimeMessage -From a@example.org -To b@example.org -Subject "Été isolé" -Body x; $null = Send-RawSmtpMail -Content $m -Server 127.0.0.1 -Port $server.Port; @($server | Get-SmtpTestMessage -Count 1).Subject } finally { $server | Stop-SmtpTestServer }'
+            smtpPsGives = 'Été isolé'
+        }
     ) {
         param($library, $version, $skip, $useOther, $otherGives, $useSmtpPs, $smtpPsGives)
         if ($skip -eq 'dns' -and $dnsSkip) { Set-ItResult -Skipped -Because $dnsSkip; return }
         $libraryPath = Get-LibraryPath $library $version
         $libraryPath | Should -Exist
-        $ours = [System.Reflection.AssemblyName]::GetAssemblyName((Join-Path (Split-Path $env:SMTPPS_MODULE) "Core/$library.dll")).Version
-        $other = [System.Reflection.AssemblyName]::GetAssemblyName($libraryPath).Version
-        $other | Should -Not -Be $ours -Because 'the test needs a version other than the one SmtpPs ships'
+        $ours = [System.Diagnostics.FileVersionInfo]::GetVersionInfo((Join-Path (Split-Path $env:SMTPPS_MODULE) "Core/$library.dll")).FileVersion
+        $other = [System.Diagnostics.FileVersionInfo]::GetVersionInfo($libraryPath).FileVersion
+        $other | Should -Not -Be $ours -Because 'the test needs a build other than the one SmtpPs ships'
 
         $output = @(Invoke-FreshPwsh $scenario @($env:SMTPPS_MODULE, $env:SMTPPS_TESTSERVER, $library, $libraryPath, $context, $useOther, $useSmtpPs))
         $LASTEXITCODE | Should -Be 0 -Because ($output -join "`n")

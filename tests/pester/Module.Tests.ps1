@@ -8,9 +8,12 @@ Describe 'The SmtpPs module as built' {
         { Test-ModuleManifest -Path $manifestPath -ErrorAction Stop } | Should -Not -Throw
     }
 
-    It 'has the loader script as RootModule, both editions and PowerShell 5.1' {
+    It 'has the loader as nested module and the script that imports the cmdlets as RootModule; both editions and PowerShell 5.1' {
         $data = Import-PowerShellDataFile -Path $manifestPath
         $data.RootModule | Should -Be 'SmtpPs.psm1'
+        $data.NestedModules | Should -Be @('SmtpPs.Loader.dll')
+        # SmtpPs.dll is only in the edition folders, which the loader chooses between.
+        Join-Path (Split-Path $manifestPath) 'SmtpPs.dll' | Should -Not -Exist
         $data.CompatiblePSEditions | Should -Be @('Desktop', 'Core')
         $data.PowerShellVersion | Should -Be '5.1'
     }

@@ -62,21 +62,53 @@ Describe 'The package that build.ps1 publishes to the local repository' {
     It 'holds <entry>' -TestCases @(
         @{ entry = 'SmtpPs.psd1' }
         @{ entry = 'SmtpPs.psm1' }
+        @{ entry = 'SmtpPs.Loader.dll' }
         @{ entry = 'SmtpPs.Format.ps1xml' }
         @{ entry = 'LICENSE' }
         @{ entry = 'en-US/SmtpPs.dll-Help.xml' }
         @{ entry = 'en-US/about_SmtpPs.help.txt' }
-        @{ entry = 'Desktop/SmtpPs.Loader.dll' }
+        @{ entry = 'en-US/about_SmtpPs_Testing.help.txt' }
         @{ entry = 'Desktop/SmtpPs.dll' }
         @{ entry = 'Desktop/SmtpPs.Core.dll' }
+        @{ entry = 'Desktop/SmtpPs.Mime.dll' }
+        @{ entry = 'Desktop/SmtpPs.Testing.dll' }
+        @{ entry = 'Desktop/MimeKit.dll' }
+        @{ entry = 'Desktop/BouncyCastle.Cryptography.dll' }
         @{ entry = 'Desktop/DnsClient.dll' }
-        @{ entry = 'Core/SmtpPs.Loader.dll' }
+        @{ entry = 'Core/SmtpPs.LoadContext.dll' }
         @{ entry = 'Core/SmtpPs.dll' }
         @{ entry = 'Core/SmtpPs.Core.dll' }
+        @{ entry = 'Core/SmtpPs.Mime.dll' }
+        @{ entry = 'Core/SmtpPs.Testing.dll' }
+        @{ entry = 'Core/SmtpPs.Testing.Engine.dll' }
+        @{ entry = 'Core/MimeKit.dll' }
+        @{ entry = 'Core/BouncyCastle.Cryptography.dll' }
         @{ entry = 'Core/DnsClient.dll' }
+        @{ entry = 'Core/SmtpServer.dll' }
+        @{ entry = 'Core/System.IO.Pipelines.dll' }
     ) {
         param($entry)
         $entries | Should -Contain $entry
+    }
+
+    It 'keeps the capture server''s engine and SmtpServer (netstandard2.1) out of Desktop/: Windows PowerShell 5.1 cannot load them' {
+        $moduleEntries | Should -Not -Contain 'Desktop/SmtpPs.Testing.Engine.dll'
+        $moduleEntries | Should -Not -Contain 'Desktop/SmtpServer.dll'
+    }
+
+    It 'holds the help of every cmdlet it exports, and the format views of module/' {
+        $zip = [System.IO.Compression.ZipFile]::OpenRead($nupkg)
+        try {
+            $read = { param($name) $r = [System.IO.StreamReader]::new($zip.GetEntry($name).Open()); try { $r.ReadToEnd() } finally { $r.Dispose() } }
+            $maml = [xml](& $read 'en-US/SmtpPs.dll-Help.xml')
+            $formats = & $read 'SmtpPs.Format.ps1xml'
+        }
+        finally { $zip.Dispose() }
+        $documented = @($maml.helpItems.command.details.name | ForEach-Object { "$_".Trim() })
+        $exported = (Import-PowerShellDataFile -Path $env:SMTPPS_MODULE).CmdletsToExport
+        $exported.Count | Should -BeGreaterThan 10
+        $exported | Where-Object { $_ -notin $documented } | Should -BeNullOrEmpty
+        $formats | Should -Be (Get-Content -LiteralPath (Join-Path $PSScriptRoot '../../module/SmtpPs.Format.ps1xml') -Raw)
     }
 
     It 'holds exactly the built module: every file of it and nothing else' {
@@ -90,12 +122,23 @@ Describe 'The package that build.ps1 publishes to the local repository' {
             Should -BeNullOrEmpty
     }
 
-    It 'puts no framework assembly in Core/: PowerShell 7 takes those from its runtime' {
-        $runtime = @(([string][System.AppContext]::GetData('TRUSTED_PLATFORM_ASSEMBLIES')) -split [System.IO.Path]::PathSeparator |
-                ForEach-Object { [System.IO.Path]::GetFileName($_) })
-        $runtime | Should -Contain 'System.Memory.dll'
-        $core = @($moduleEntries | Where-Object { $_ -like 'Core/*.dll' } | ForEach-Object { Split-Path $_ -Leaf })
-        $core | Where-Object { $_ -in $runtime } | Should -BeNullOrEmpty
+    It 'ships in Core/ no framework assembly newer than PowerShell 7.6''s own, whose copy the loader takes instead' {
+        # Core/ serves .NET 8 too, which lacks System.IO.Pipelines and has an older System.Security.Cryptography.Pkcs
+        # than MimeKit asks for; where this runtime has an assembly at that version or newer, the loader takes the
+        # runtime's (tests/pester/Loading.Tests.ps1).
+        $runtime = @{}
+        foreach ($path in ([string][System.AppContext]::GetData('TRUSTED_PLATFORM_ASSEMBLIES')) -split [System.IO.Path]::PathSeparator) {
+            $runtime[[System.IO.Path]::GetFileNameWithoutExtension($path)] = $path
+        }
+        $runtime.Keys | Should -Contain 'System.Memory'
+        $shared = @(Get-ChildItem -LiteralPath (Join-Path $moduleDir 'Core') -Filter '*.dll' -File | Where-Object { $runtime.ContainsKey($_.BaseName) })
+        $shared.BaseName | Should -Contain 'System.IO.Pipelines'
+        foreach ($file in $shared) {
+            [System.Reflection.AssemblyName]::GetAssemblyName($file.FullName).Version |
+                Should -BeLessOrEqual ([System.Reflection.AssemblyName]::GetAssemblyName($runtime[$file.BaseName]).Version) -Because $file.Name
+        }
+        # Never one that every .NET has: System.Memory is in the runtime since .NET Core 2.1.
+        $moduleEntries | Should -Not -Contain 'Core/System.Memory.dll'
         # Windows PowerShell 5.1 needs the out-of-band System.Memory, and gets it in Desktop/.
         $moduleEntries | Should -Contain 'Desktop/System.Memory.dll'
     }
@@ -128,18 +171,17 @@ Describe 'The Windows PowerShell 5.1 binding check (tools/Test-WindowsPowerShell
 
     It 'fails a PowerShell-7-only assembly put in Desktop/ (SmtpServer, for netstandard 2.1)' {
         $module = Copy-BuiltModule
-        Copy-Item -LiteralPath (Join-Path (Split-Path $env:SMTPPS_TESTSERVER) 'SmtpServer.dll') -Destination (Join-Path $module 'Desktop')
+        Copy-Item -LiteralPath (Join-Path $module 'Core/SmtpServer.dll') -Destination (Join-Path $module 'Desktop')
         $problems = @(& $check -ModulePath $module @checkArguments 6>$null)
         $problems | Where-Object { $_.Dll -eq 'Desktop/SmtpServer.dll' -and $_.Reference -like 'netstandard, Version=2.1.*' } | Should -Not -BeNullOrEmpty
     }
 
-    It 'lists a PowerShell-7-only assembly in Core/ and does not hold it to .NET Framework 4.7.2' {
-        $module = Copy-BuiltModule
-        Copy-Item -LiteralPath (Join-Path (Split-Path $env:SMTPPS_TESTSERVER) 'SmtpServer.dll') -Destination (Join-Path $module 'Core')
-        $problems = @(& $check -ModulePath $module @checkArguments 6>&1)
-        $problems | Where-Object { $_ -isnot [System.Management.Automation.InformationRecord] } | Should -BeNullOrEmpty
-        ($problems | Where-Object { $_ -is [System.Management.Automation.InformationRecord] }) -join "`n" |
-            Should -BeLike '*PowerShell 7 only*Core/SmtpServer.dll*'
+    It 'lists the capture server''s engine and SmtpServer as PowerShell 7 only, and does not hold them to .NET Framework 4.7.2' {
+        $output = @(& $check -ModulePath $moduleDir @checkArguments 6>&1)
+        $output | Where-Object { $_ -isnot [System.Management.Automation.InformationRecord] } | Should -BeNullOrEmpty
+        $listed = ($output | Where-Object { $_ -is [System.Management.Automation.InformationRecord] }) -join "`n"
+        $listed | Should -BeLike '*PowerShell 7 only*Core/SmtpPs.Testing.Engine.dll*'
+        $listed | Should -BeLike '*PowerShell 7 only*Core/SmtpServer.dll*'
     }
 
     It 'fails <case>' -TestCases @(
@@ -149,6 +191,10 @@ Describe 'The Windows PowerShell 5.1 binding check (tools/Test-WindowsPowerShell
             plant = { param($m) Remove-Item -LiteralPath (Join-Path $m 'Core/SmtpPs.Core.dll') } }
         @{ case = 'a ReadyToRun copy of an assembly Core/ lacks'; problem = '*ReadyToRun copy of an assembly that Core/ lacks*'
             plant = { param($m) $null = New-Item -ItemType Directory (Join-Path $m 'Core/win-x64') -Force; New-AssemblyNeeding (Join-Path $m 'Core/win-x64/Stray.dll') 'new object()' } }
+        @{ case = 'an operating system''s build of a library Core/ lacks'; problem = '*build for one operating system of an assembly that Core/ lacks*'
+            plant = { param($m) $null = New-Item -ItemType Directory (Join-Path $m 'Core/runtimes/win/lib/net8.0') -Force; New-AssemblyNeeding (Join-Path $m 'Core/runtimes/win/lib/net8.0/Stray.dll') 'new object()' } }
+        @{ case = 'a loader at the module''s root that references what .NET Framework 4.7.2 lacks'; problem = '*neither .NET Framework 4.7.2 nor Windows PowerShell 5.1 has System.Text.Json*'
+            plant = { param($m) $dll = Join-Path $TestDrive "Planted-$([guid]::NewGuid().ToString('n')).dll"; New-AssemblyNeeding $dll 'System.Text.Json.JsonSerializer.Serialize(1)'; Copy-Item -LiteralPath $dll -Destination (Join-Path $m 'SmtpPs.Loader.dll') -Force } }
     ) {
         param($plant, $problem)
         $module = Copy-BuiltModule
