@@ -20,7 +20,8 @@
     dotnet pwsh ./build.ps1 -Task Bench
 .EXAMPLE
     dotnet pwsh bench/run.ps1 -ModulePath output/SmtpPs/0.1.0/SmtpPs.psd1 -Sections ColdStart -BaselineModulePath /tmp/before/SmtpPs.psd1 -BaselineName 'before (735cc7d)'
-    Measures only the cold start, this build against an earlier one, and replaces that section of RESULTS.md.
+    Measures only the cold start, this build against an earlier one (several: comma-separated paths and names),
+    and replaces that section of RESULTS.md.
 #>
 param(
     [Parameter(Mandatory)] [string] $ModulePath,
@@ -32,14 +33,17 @@ param(
     [ValidateSet('All', 'ColdStart')] [string] $Sections = 'All',
     # Runs of each process in the cold-start measurement.
     [int] $ColdRuns = 11,
-    # Another build of the module, measured in the same cold-start turns.
-    [string] $BaselineModulePath,
-    [string] $BaselineName = 'baseline'
+    # Other builds of the module (an earlier commit's), measured in the same cold-start turns, and their names.
+    [string[]] $BaselineModulePath = @(),
+    [string[]] $BaselineName = @()
 )
 
 $ErrorActionPreference = 'Stop'
 Set-StrictMode -Version Latest
 $root = Split-Path $PSScriptRoot
+# From 'pwsh -File', a list arrives as one comma-separated string.
+$BaselineModulePath = @($BaselineModulePath | ForEach-Object { $_ -split ',' } | Where-Object { $_ })
+$BaselineName = @($BaselineName | ForEach-Object { $_ -split ',' } | Where-Object { $_ })
 Import-Module (Join-Path $root 'tests/pester/Postfix.psm1')
 if ($reason = Get-PostfixSkipReason) { throw "The benchmark needs Postfix's smtp-sink and smtp-source: $reason" }
 
@@ -171,7 +175,10 @@ function Measure-ColdStart([int] $Port, [string] $File, [int] $Count) {
     that starts it sees it).
     #>
     $modules = [ordered]@{ now = (Resolve-Path -LiteralPath $ModulePath).Path }
-    if ($BaselineModulePath) { $modules[$BaselineName] = (Resolve-Path -LiteralPath $BaselineModulePath).Path }
+    for ($i = 0; $i -lt $BaselineModulePath.Count; $i++) {
+        $name = if ($i -lt $BaselineName.Count) { $BaselineName[$i] } else { "baseline $($i + 1)" }
+        $modules[$name] = (Resolve-Path -LiteralPath $BaselineModulePath[$i]).Path
+    }
     # The first Import-Module of a process costs PowerShell's module machinery its start whatever the
     # module; a module with nothing in it measures that floor.
     $empty = Join-Path $work 'Empty/Empty.psd1'
@@ -219,7 +226,7 @@ function Get-ColdStartSection($ColdStart) {
     $section = [System.Collections.Generic.List[string]]::new()
     $section.Add('## Cold start: a new process each time, as a scheduled script runs')
     $section.Add('')
-    $section.Add("Measured on $(Get-Date -Format 'yyyy-MM-dd HH:mm') UTC: medians of $ColdRuns turns; in each turn every process below ran once, started the same way (``$(Split-Path -Leaf $pwsh[-1]) -NoProfile -NonInteractive``, or ``dotnet SmtpPs.Bench.dll`` for MailKit), so that the load of the machine fell on all alike. Seconds are whole processes as the starting shell saw them. $(if ($names.Count -gt 1) { "``$($names[1])`` is an earlier build of SmtpPs measured in the same turns." })")
+    $section.Add("Measured on $(Get-Date -Format 'yyyy-MM-dd HH:mm') UTC: medians of $ColdRuns turns; in each turn every process below ran once, started the same way (``$(Split-Path -Leaf $pwsh[-1]) -NoProfile -NonInteractive``, or ``dotnet SmtpPs.Bench.dll`` for MailKit), so that the load of the machine fell on all alike. Seconds are whole processes as the starting shell saw them. $(if ($names.Count -gt 1) { "$((@($names | Select-Object -Skip 1) | ForEach-Object { '`' + $_ + '`' }) -join ' and ') $(if ($names.Count -gt 2) { 'are other builds' } else { 'is another build' }) of SmtpPs measured in the same turns." })")
     $section.Add('')
     $section.Add("| Process | $($names -join ' | ') |")
     $section.Add("|---|$(($names | ForEach-Object { '---:' }) -join '|')|")
