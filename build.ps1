@@ -94,7 +94,7 @@ function Build-Module([string[]] $ReadyToRun = @(Get-HostPlatform | Where-Object
     foreach ($platform in $ReadyToRun) {
         $publish = Join-Path $loadContext "bin/$Configuration/readytorun/$platform"
         Invoke-Dotnet publish $loadContext -c $Configuration -f net10.0 -r $platform --self-contained false `
-            '-p:PublishReadyToRun=true' -o $publish --nologo -v quiet '-clp:NoSummary'
+            '-p:PublishReadyToRun=true' '-p:ReadyToRunImages=true' -o $publish --nologo -v quiet '-clp:NoSummary'
         $native = Join-Path $moduleDir "Core/$platform"
         $null = New-Item -ItemType Directory -Path $native -Force
         Get-ChildItem -LiteralPath $publish -Filter 'SmtpPs*.dll' | Copy-Item -Destination $native
