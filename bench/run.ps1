@@ -10,20 +10,40 @@
     pwsh start, Import-Module, send), MailKit 4.18.2 and System.Net.Mail (bench/SmtpPs.Bench), Postfix's
     smtp-source (the C lower bound) and Send-MailMessage. Medians of -Runs runs; ratios are computed
     from the same run. Only loopback addresses are used. Needs Debian's postfix package and root.
+
+    Cold start (what a scheduled script pays, a new process each time), every process started the same
+    way, in turns: (a) pwsh with Import-Module against bare pwsh; (b) pwsh with Import-Module and one
+    message against pwsh with one Send-MailMessage; (c) W1 in one cold process, less a bare pwsh start,
+    against MailKit's whole process. -BaselineModulePath measures another build of SmtpPs (an earlier
+    commit's) in the same turns, for before and after.
 .EXAMPLE
     dotnet pwsh ./build.ps1 -Task Bench
+.EXAMPLE
+    dotnet pwsh bench/run.ps1 -ModulePath output/SmtpPs/0.1.0/SmtpPs.psd1 -Sections ColdStart -BaselineModulePath /tmp/before/SmtpPs.psd1 -BaselineName 'before (735cc7d)'
+    Measures only the cold start, this build against an earlier one (several: comma-separated paths and names),
+    and replaces that section of RESULTS.md.
 #>
 param(
     [Parameter(Mandatory)] [string] $ModulePath,
     [int] $Runs = 3,
     # Leaves out the 1 GB file of W5 and uses fewer messages in W1.
     [switch] $Quick,
-    [string] $ResultsPath = (Join-Path $PSScriptRoot 'RESULTS.md')
+    [string] $ResultsPath = (Join-Path $PSScriptRoot 'RESULTS.md'),
+    # ColdStart alone replaces only that section of an existing RESULTS.md.
+    [ValidateSet('All', 'ColdStart')] [string] $Sections = 'All',
+    # Runs of each process in the cold-start measurement.
+    [int] $ColdRuns = 11,
+    # Other builds of the module (an earlier commit's), measured in the same cold-start turns, and their names.
+    [string[]] $BaselineModulePath = @(),
+    [string[]] $BaselineName = @()
 )
 
 $ErrorActionPreference = 'Stop'
 Set-StrictMode -Version Latest
 $root = Split-Path $PSScriptRoot
+# From 'pwsh -File', a list arrives as one comma-separated string.
+$BaselineModulePath = @($BaselineModulePath | ForEach-Object { $_ -split ',' } | Where-Object { $_ })
+$BaselineName = @($BaselineName | ForEach-Object { $_ -split ',' } | Where-Object { $_ })
 Import-Module (Join-Path $root 'tests/pester/Postfix.psm1')
 if ($reason = Get-PostfixSkipReason) { throw "The benchmark needs Postfix's smtp-sink and smtp-source: $reason" }
 
@@ -148,52 +168,139 @@ function Measure-Workload([string] $Name, [string[]] $Clients, $Port, [int] $Cou
     }
 }
 
+function Measure-ColdStart([int] $Port, [string] $File, [int] $Count) {
+    <#
+    Medians of -ColdRuns turns; in each turn every kind of process runs once, so that what else the
+    machine does falls on all of them alike. Returns kind -> median seconds (whole process, as the shell
+    that starts it sees it).
+    #>
+    $modules = [ordered]@{ now = (Resolve-Path -LiteralPath $ModulePath).Path }
+    for ($i = 0; $i -lt $BaselineModulePath.Count; $i++) {
+        $name = if ($i -lt $BaselineName.Count) { $BaselineName[$i] } else { "baseline $($i + 1)" }
+        $modules[$name] = (Resolve-Path -LiteralPath $BaselineModulePath[$i]).Path
+    }
+    # The first Import-Module of a process costs PowerShell's module machinery its start whatever the
+    # module; a module with nothing in it measures that floor.
+    $empty = Join-Path $work 'Empty/Empty.psd1'
+    $null = New-Item -ItemType Directory -Path (Split-Path $empty) -Force
+    Set-Content -LiteralPath $empty -Value "@{ ModuleVersion = '1.0.0'; GUID = '$([guid]::NewGuid())'; FunctionsToExport = @(); CmdletsToExport = @() }"
+    $kinds = [ordered]@{
+        'bare'  = @($pwsh) + @('-NoProfile', '-NonInteractive', '-Command', 'exit')
+        'empty' = @($pwsh) + @('-NoProfile', '-NonInteractive', '-Command', "Import-Module '$empty'")
+    }
+    foreach ($name in $modules.Keys) {
+        $kinds["import $name"] = @($pwsh) + @('-NoProfile', '-NonInteractive', '-Command', "Import-Module '$($modules[$name])'")
+        $kinds["one $name"] = @($pwsh) + @('-NoProfile', '-NonInteractive', '-File', $smtpPsScript, $modules[$name], $Port, 1, 1, $File, 'array', 'cold')
+        $kinds["w1 $name"] = @($pwsh) + @('-NoProfile', '-NonInteractive', '-File', $smtpPsScript, $modules[$name], $Port, $Count, 1, $File, 'array', 'cold')
+    }
+    $kinds['Send-MailMessage'] = @($pwsh) + @('-NoProfile', '-NonInteractive', '-File', $smmScript, $Port, 1, 1, $File)
+    $kinds['MailKit'] = @('dotnet', $benchDll, 'mailkit', '127.0.0.1', $Port, $Count, 1, $File, 'cold')
+    # CPU seconds (user and system, the process and its threads) too, from GNU time where it is
+    # installed: on a machine other work shares, they move less than wall-clock seconds.
+    $time = if (Test-Path /usr/bin/time) { '/usr/bin/time' }
+    $samples = @{}; $cpu = @{}
+    for ($turn = 0; $turn -lt $ColdRuns; $turn++) {
+        foreach ($kind in $kinds.Keys) {
+            $command = if ($time) { @($time, '-f', 'CPU %U %S') + $kinds[$kind] } else { $kinds[$kind] }
+            $run = Invoke-Child $command
+            $samples[$kind] += , $run.Seconds
+            $line = @($run.Output | Where-Object { "$_" -like 'CPU *' }) | Select-Object -Last 1
+            if ($line) { $cpu[$kind] += , (("$line" -split ' ')[1..2] | ForEach-Object { [double]::Parse($_, [cultureinfo]::InvariantCulture) } | Measure-Object -Sum).Sum }
+        }
+    }
+    $medians = [ordered]@{}; $cpuMedians = [ordered]@{}
+    foreach ($kind in $kinds.Keys) {
+        $medians[$kind] = Get-Median $samples[$kind]
+        $cpuMedians[$kind] = if ($cpu[$kind]) { Get-Median $cpu[$kind] } else { $null }
+        Write-Host ('  {0,-28} {1,7:F3} s, CPU {2,7:F3} s' -f $kind, $medians[$kind], $cpuMedians[$kind])
+    }
+    [pscustomobject]@{ Modules = @($modules.Keys); Medians = $medians; Cpu = $cpuMedians; Count = $Count }
+}
+
+function Get-ColdStartSection($ColdStart) {
+    $m = $ColdStart.Medians
+    $c = $ColdStart.Cpu
+    $names = $ColdStart.Modules
+    $hasCpu = $null -ne $c['bare']
+    function Cell([string] $kind) { if ($hasCpu) { '{0:F3} s ({1:F3} s CPU)' -f $m[$kind], $c[$kind] } else { '{0:F3} s' -f $m[$kind] } }
+    $section = [System.Collections.Generic.List[string]]::new()
+    $section.Add('## Cold start: a new process each time, as a scheduled script runs')
+    $section.Add('')
+    $section.Add("Measured on $(Get-Date -Format 'yyyy-MM-dd HH:mm') UTC: medians of $ColdRuns turns; in each turn every process below ran once, started the same way (``$(Split-Path -Leaf $pwsh[-1]) -NoProfile -NonInteractive``, or ``dotnet SmtpPs.Bench.dll`` for MailKit), so that the load of the machine fell on all alike. Seconds are whole processes as the starting shell saw them. $(if ($names.Count -gt 1) { "$((@($names | Select-Object -Skip 1) | ForEach-Object { '`' + $_ + '`' }) -join ' and ') $(if ($names.Count -gt 2) { 'are other builds' } else { 'is another build' }) of SmtpPs measured in the same turns." })")
+    $section.Add('')
+    $section.Add("| Process | $($names -join ' | ') |")
+    $section.Add("|---|$(($names | ForEach-Object { '---:' }) -join '|')|")
+    $section.Add("| pwsh alone (exit) | $(($names | ForEach-Object { Cell 'bare' }) -join ' | ') |")
+    $section.Add("| pwsh, Import-Module of an empty module | $(($names | ForEach-Object { Cell 'empty' }) -join ' | ') |")
+    $section.Add("| pwsh, Import-Module SmtpPs | $(($names | ForEach-Object { Cell "import $_" }) -join ' | ') |")
+    $section.Add("| pwsh, Import-Module SmtpPs, one message | $(($names | ForEach-Object { Cell "one $_" }) -join ' | ') |")
+    $section.Add("| pwsh, Send-MailMessage, one message | $(($names | ForEach-Object { Cell 'Send-MailMessage' }) -join ' | ') |")
+    $section.Add("| pwsh, Import-Module SmtpPs, W1 ($($ColdStart.Count) messages, one connection) | $(($names | ForEach-Object { Cell "w1 $_" }) -join ' | ') |")
+    $section.Add("| MailKit, W1 (whole process) | $(($names | ForEach-Object { Cell 'MailKit' }) -join ' | ') |")
+    $section.Add('')
+    $section.Add("| Target | $($names -join ' | ') | Goal |")
+    $section.Add("|---|$(($names | ForEach-Object { '---:' }) -join '|')|---|")
+    foreach ($label in @('wall') + @(if ($hasCpu) { 'CPU' })) {
+        $v = if ($label -eq 'wall') { $m } else { $c }
+        $section.Add("| (a) what Import-Module adds to pwsh alone, $label | $(($names | ForEach-Object { '{0:+0;-0} ms' -f (1000 * ($v["import $_"] - $v['bare'])) }) -join ' | ') | under 50 ms |")
+        $section.Add("| (a') what Import-Module SmtpPs adds over an empty module, $label | $(($names | ForEach-Object { '{0:+0;-0} ms' -f (1000 * ($v["import $_"] - $v['empty'])) }) -join ' | ') | |")
+        $section.Add("| (b) import and one message, against Send-MailMessage, $label | $(($names | ForEach-Object { Ratio $v["one $_"] $v['Send-MailMessage'] }) -join ' | ') | 1.00 or less |")
+        $section.Add("| (c) W1 less pwsh's start, against MailKit's whole process, $label | $(($names | ForEach-Object { Ratio ($v["w1 $_"] - $v['bare']) $v['MailKit'] }) -join ' | ') | 1.00 or less |")
+    }
+    return $section
+}
+
 $started = @()
 $postfixDir = $null
 try {
     Write-Host 'Preparing messages...'
     $w1 = New-Message (Join-Path $work 'w1.eml') 900
-    $w2 = New-Message (Join-Path $work 'w2.eml') (50MB) -Dots
-    $w5 = [ordered]@{ '1 MB' = 1MB; '10 MB' = 10MB; '100 MB' = 100MB }
-    if (-not $Quick) { $w5['1 GB'] = 1GB }
-    $w5Files = [ordered]@{}
-    foreach ($size in $w5.Keys) { $w5Files[$size] = New-Message (Join-Path $work "w5-$($size -replace ' ').eml") $w5[$size] }
-
     $sinkDump = Join-Path $work 'sink'; $null = New-Item -ItemType Directory $sinkDump -Force; & chown postfix $sinkDump
-    $pipelined = Get-FreePort; $plain = Get-FreePort
+    $pipelined = Get-FreePort
     $started += Start-Process /usr/sbin/smtp-sink -ArgumentList @('-u', 'postfix', "127.0.0.1:$pipelined", '256') -PassThru
-    $started += Start-Process /usr/sbin/smtp-sink -ArgumentList @('-u', 'postfix', '-p', "127.0.0.1:$plain", '256') -PassThru
-    $postfixPort = Get-FreePort
-    $postfixDir = Start-PrivatePostfix -Port $postfixPort -RelayPort $pipelined
-    $delayed = [ordered]@{}
-    foreach ($target in @(@('PIPELINING (smtp-sink)', $pipelined), @('no PIPELINING (smtp-sink -p)', $plain), @('PIPELINING + CHUNKING (Postfix)', $postfixPort))) {
-        $listen = Get-FreePort
-        $started += Start-Process dotnet -ArgumentList @($benchDll, 'relay', $listen, $target[1], 20, 3600) -PassThru
-        $delayed[$target[0]] = $listen
-    }
-    Start-Sleep -Seconds 2
-
     $results = [System.Collections.Generic.List[object]]::new()
-    $all = @('SmtpPs', 'MailKit', 'System.Net.Mail', 'smtp-source')
-    Write-Host 'W1: 1,000 messages of ~1 KB, one connection'
     $w1Count = if ($Quick) { 300 } else { 1000 }
-    Measure-Workload 'W1' ($all + 'SmtpPs (piped)' + 'Send-MailMessage') $pipelined $w1Count 1 $w1 | ForEach-Object { $results.Add($_) }
-    Write-Host 'W2: one 50 MB message, lines starting with dots'
-    Measure-Workload 'W2' $all $pipelined 1 1 $w2 | ForEach-Object { $results.Add($_) }
-    Write-Host 'W3: 100 messages x 20 recipients'
-    Measure-Workload 'W3' $all $pipelined 100 20 $w1 | ForEach-Object { $results.Add($_) }
-    foreach ($name in $delayed.Keys) {
-        Write-Host "W4: 20 messages through a relay adding 20 ms each way, $name"
-        Measure-Workload "W4 $name" @('SmtpPs', 'MailKit', 'System.Net.Mail', 'smtp-source') $delayed[$name] 20 1 $w1 | ForEach-Object { $results.Add($_) }
+    if ($Sections -eq 'All') {
+        $w2 = New-Message (Join-Path $work 'w2.eml') (50MB) -Dots
+        $w5 = [ordered]@{ '1 MB' = 1MB; '10 MB' = 10MB; '100 MB' = 100MB }
+        if (-not $Quick) { $w5['1 GB'] = 1GB }
+        $w5Files = [ordered]@{}
+        foreach ($size in $w5.Keys) { $w5Files[$size] = New-Message (Join-Path $work "w5-$($size -replace ' ').eml") $w5[$size] }
+
+        $plain = Get-FreePort
+        $started += Start-Process /usr/sbin/smtp-sink -ArgumentList @('-u', 'postfix', '-p', "127.0.0.1:$plain", '256') -PassThru
+        $postfixPort = Get-FreePort
+        $postfixDir = Start-PrivatePostfix -Port $postfixPort -RelayPort $pipelined
+        $delayed = [ordered]@{}
+        foreach ($target in @(@('PIPELINING (smtp-sink)', $pipelined), @('no PIPELINING (smtp-sink -p)', $plain), @('PIPELINING + CHUNKING (Postfix)', $postfixPort))) {
+            $listen = Get-FreePort
+            $started += Start-Process dotnet -ArgumentList @($benchDll, 'relay', $listen, $target[1], 20, 3600) -PassThru
+            $delayed[$target[0]] = $listen
+        }
+        Start-Sleep -Seconds 2
+
+        $all = @('SmtpPs', 'MailKit', 'System.Net.Mail', 'smtp-source')
+        Write-Host 'W1: 1,000 messages of ~1 KB, one connection'
+        Measure-Workload 'W1' ($all + 'SmtpPs (piped)' + 'Send-MailMessage') $pipelined $w1Count 1 $w1 | ForEach-Object { $results.Add($_) }
+        Write-Host 'W2: one 50 MB message, lines starting with dots'
+        Measure-Workload 'W2' $all $pipelined 1 1 $w2 | ForEach-Object { $results.Add($_) }
+        Write-Host 'W3: 100 messages x 20 recipients'
+        Measure-Workload 'W3' $all $pipelined 100 20 $w1 | ForEach-Object { $results.Add($_) }
+        foreach ($name in $delayed.Keys) {
+            Write-Host "W4: 20 messages through a relay adding 20 ms each way, $name"
+            Measure-Workload "W4 $name" @('SmtpPs', 'MailKit', 'System.Net.Mail', 'smtp-source') $delayed[$name] 20 1 $w1 | ForEach-Object { $results.Add($_) }
+        }
+        Write-Host "W6: the capture server (in the client's process) against smtp-sink, same client"
+        Measure-Workload 'W6 capture' @('SmtpPs') 'capture' $w1Count 1 $w1 | ForEach-Object { $results.Add($_) }
+        Measure-Workload 'W6 capture 50 MB' @('SmtpPs') 'capture' 1 1 $w2 $Runs 'cold' | ForEach-Object { $results.Add($_) }
+        Measure-Workload 'W6 sink 50 MB' @('SmtpPs') $pipelined 1 1 $w2 $Runs 'cold' | ForEach-Object { $results.Add($_) }
+        foreach ($size in $w5Files.Keys) {
+            Write-Host "W5: one message of $size"
+            Measure-Workload "W5 $size" @('SmtpPs', 'MailKit') $pipelined 1 1 $w5Files[$size] 1 'cold' | ForEach-Object { $results.Add($_) }
+        }
     }
-    Write-Host "W6: the capture server (in the client's process) against smtp-sink, same client"
-    Measure-Workload 'W6 capture' @('SmtpPs') 'capture' $w1Count 1 $w1 | ForEach-Object { $results.Add($_) }
-    Measure-Workload 'W6 capture 50 MB' @('SmtpPs') 'capture' 1 1 $w2 $Runs 'cold' | ForEach-Object { $results.Add($_) }
-    Measure-Workload 'W6 sink 50 MB' @('SmtpPs') $pipelined 1 1 $w2 $Runs 'cold' | ForEach-Object { $results.Add($_) }
-    foreach ($size in $w5Files.Keys) {
-        Write-Host "W5: one message of $size"
-        Measure-Workload "W5 $size" @('SmtpPs', 'MailKit') $pipelined 1 1 $w5Files[$size] 1 'cold' | ForEach-Object { $results.Add($_) }
-    }
+    Write-Host "Cold start: $ColdRuns turns of new processes"
+    $coldStart = Measure-ColdStart $pipelined $w1 $w1Count
 }
 finally {
     $started | ForEach-Object { if (-not $_.HasExited) { $_.Kill() } }
@@ -203,6 +310,18 @@ finally {
 
 function Find([string] $Workload, [string] $Client) { $results | Where-Object { $_.Workload -eq $Workload -and $_.Client -eq $Client } }
 function Ratio([double] $a, [double] $b) { if ($b -gt 0) { '{0:F2}' -f ($a / $b) } else { 'n/a' } }
+
+if ($Sections -eq 'ColdStart') {
+    # Only this section is new: the rest of RESULTS.md stays as its own run wrote it.
+    $section = (Get-ColdStartSection $coldStart) -join "`n"
+    $existing = if (Test-Path -LiteralPath $ResultsPath) { Get-Content -LiteralPath $ResultsPath -Raw } else { "# Benchmark results`n" }
+    $pattern = '(?ms)^## Cold start.*?(?=^## |\z)'
+    $updated = if ($existing -match $pattern) { [regex]::Replace($existing, $pattern, { param($x) "$section`n`n" }) } else { $existing.TrimEnd() + "`n`n$section`n" }
+    Set-Content -LiteralPath $ResultsPath -Value $updated.TrimEnd() -NoNewline
+    Add-Content -LiteralPath $ResultsPath -Value ''
+    Write-Host "Wrote the cold-start section of $ResultsPath"
+    return
+}
 
 $lines = [System.Collections.Generic.List[string]]::new()
 $lines.Add('# Benchmark results')
@@ -270,6 +389,8 @@ $sink = Find 'W6 sink 50 MB' 'SmtpPs'; $capture = Find 'W6 capture 50 MB' 'SmtpP
 $lines.Add(('| one 50 MB message (cold) | {0:F3} | {1:F3} | {2} |' -f $sink.Seconds, $capture.Seconds, (Ratio $capture.Seconds $sink.Seconds)))
 $lines.Add('')
 $lines.Add(('Peak RSS of the process with one 50 MB message: {0:F0} MB sending to smtp-sink, {1:F0} MB sending to the capture server in the same process, which holds the message: {2:F0} MB more.' -f $sink.RssMb, $capture.RssMb, ($capture.RssMb - $sink.RssMb)))
+$lines.Add('')
+(Get-ColdStartSection $coldStart) | ForEach-Object { $lines.Add($_) }
 $lines | Set-Content -LiteralPath $ResultsPath
 Write-Host "Wrote $ResultsPath"
 # W7 (composing with a large attachment) appends its own section.

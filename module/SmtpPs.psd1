@@ -1,6 +1,10 @@
 @{
-    # The build writes ModuleVersion from Directory.Build.props, the one place for the version.
-    RootModule             = 'SmtpPs.dll'
+    # The build writes ModuleVersion from Directory.Build.props, the one place for the version, and
+    # ReleaseNotes from that version's section of CHANGELOG.md.
+    # SmtpPs.psm1 imports the cmdlets of the edition's folder, Core (PowerShell 7) or Desktop (5.1), as the
+    # loader (SmtpPs.Loader.dll, one DLL for both editions, imported first) hands them over.
+    RootModule             = 'SmtpPs.psm1'
+    NestedModules          = @('SmtpPs.Loader.dll')
     ModuleVersion          = '0.1.0'
     CompatiblePSEditions   = @('Desktop', 'Core')
     GUID                   = '5a3f0f5e-2c51-4d0e-9a0b-6f6d8e1c2b47'
@@ -21,9 +25,8 @@
     PrivateData            = @{
         PSData = @{
             Tags         = @('SMTP', 'Mail', 'Email', 'RFC5321', 'STARTTLS', 'TLS', 'OAuth2', 'PSEdition_Core', 'PSEdition_Desktop', 'Windows', 'Linux', 'MacOS')
-            ProjectUri   = 'https://github.com/smtpps/SmtpPs'
-            LicenseUri   = 'https://github.com/smtpps/SmtpPs/blob/main/LICENSE'
-            ReleaseNotes = '0.1.0: Send-RawSmtpMail (plain SMTP, STARTTLS, implicit TLS, AUTH, -QuitAfter, -TranscriptPath, -RecipientsFromHeaders) and Test-SmtpServer. Full notes: CHANGELOG.md.'
+            # No ProjectUri or LicenseUri: SmtpPs has no public address yet; the license ships as LICENSE.
+            ReleaseNotes = ''
         }
     }
 }

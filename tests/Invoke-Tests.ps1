@@ -6,6 +6,8 @@ param(
     [Parameter(Mandatory)] [string] $ModulePath,
     [Parameter(Mandatory)] [string] $PesterPath,
     [Parameter(Mandatory)] [string] $TestServerPath,
+    # The local repository holding the package build.ps1 made (SmtpPs.<version>.nupkg).
+    [Parameter(Mandatory)] [string] $RepositoryPath,
     [Parameter(Mandatory)] [string] $SummaryPath,
     [string] $Tag,
     [string] $TestPath,
@@ -18,6 +20,7 @@ Import-Module $PesterPath -Force
 # The test files find the module and the test server through these.
 $env:SMTPPS_MODULE = $ModulePath
 $env:SMTPPS_TESTSERVER = $TestServerPath
+$env:SMTPPS_REPOSITORY = $RepositoryPath
 
 $configuration = New-PesterConfiguration
 $configuration.Run.Path = if ($TestPath) { $TestPath -split ',' } else { Join-Path $PSScriptRoot 'pester' }

@@ -112,7 +112,8 @@ Describe 'New-MimeMessage composes a message that independent parsers read back 
         $message.Attachments[1].Path | Should -Be $pdf
         $bytes = [System.IO.File]::ReadAllBytes($saved)
         $message.Size | Should -Be $bytes.Length
-        $message.MimeMessage | Should -BeOfType ([MimeKit.MimeMessage])
+        # SmtpPs's own MimeKit, in SmtpPs's load context: a MimeKit type, but not the one a type literal names.
+        $message.MimeMessage.GetType().FullName | Should -Be 'MimeKit.MimeMessage'
     }
 
     It 'gives the same wire text from ToString() and -AsString as the file, except boundaries and ids' {
@@ -335,7 +336,7 @@ $seen -join ','
         $script = Join-Path $TestDrive 'sources.ps1'
         @'
 Import-Module $env:SMTPPS_MODULE
-$mime = [System.Reflection.Assembly]::LoadFrom((Join-Path (Split-Path $env:SMTPPS_MODULE) 'SmtpPs.Mime.dll'))
+$mime = ([System.Runtime.Loader.AssemblyLoadContext]::All | Where-Object Name -EQ 'SmtpPs').LoadFromAssemblyName([System.Reflection.AssemblyName]::new('SmtpPs.Mime'))
 $tryGet = $mime.GetType('SmtpPs.Mime.MimeSources').GetMethod('TryGet', [System.Reflection.BindingFlags]'Static, Public')
 $results = @($tryGet.Invoke($null, @('From: a@b.c')), $tryGet.Invoke($null, @(,[byte[]](1, 2))))
 "$($results[0] -eq $null),$($results[1] -eq $null)," + [bool]([AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { $_.GetName().Name -eq 'MimeKit' })

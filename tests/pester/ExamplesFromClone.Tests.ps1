@@ -40,7 +40,7 @@ Describe 'An example run from a clone where SmtpPs is not installed' {
         Set-Content -LiteralPath $probe -Value ". '$(Join-Path $examples 'Import-SmtpPsModule.ps1')'`n(Get-Module SmtpPs).Path"
         $output = Invoke-PwshWithModulePath $bareModulePath $probe
         $LASTEXITCODE | Should -Be 0
-        $output | Should -Be (Join-Path (Split-Path $env:SMTPPS_MODULE) 'SmtpPs.dll')
+        $output | Should -Be (Join-Path (Split-Path $env:SMTPPS_MODULE) 'SmtpPs.psm1')
         $output | Should -BeLike (Join-Path $clone 'output/SmtpPs/*')
     }
 
@@ -83,6 +83,6 @@ Describe 'An example copied out of the clone' {
         Set-Content -LiteralPath $probe -Value ". '$(Join-Path $bareExamples 'Import-SmtpPsModule.ps1')'`n(Get-Module SmtpPs).Path"
         $output = Invoke-PwshWithModulePath ($builtModules + [System.IO.Path]::PathSeparator + $bareModulePath) $probe
         $LASTEXITCODE | Should -Be 0
-        $output | Should -Be (Join-Path (Split-Path $env:SMTPPS_MODULE) 'SmtpPs.dll')
+        $output | Should -Be (Join-Path (Split-Path $env:SMTPPS_MODULE) 'SmtpPs.psm1')
     }
 }

@@ -8,9 +8,12 @@ Describe 'The SmtpPs module as built' {
         { Test-ModuleManifest -Path $manifestPath -ErrorAction Stop } | Should -Not -Throw
     }
 
-    It 'has the DLL as RootModule, both editions and PowerShell 5.1' {
+    It 'has the loader as nested module and the script that imports the cmdlets as RootModule; both editions and PowerShell 5.1' {
         $data = Import-PowerShellDataFile -Path $manifestPath
-        $data.RootModule | Should -Be 'SmtpPs.dll'
+        $data.RootModule | Should -Be 'SmtpPs.psm1'
+        $data.NestedModules | Should -Be @('SmtpPs.Loader.dll')
+        # SmtpPs.dll is only in the edition folders, which the loader chooses between.
+        Join-Path (Split-Path $manifestPath) 'SmtpPs.dll' | Should -Not -Exist
         $data.CompatiblePSEditions | Should -Be @('Desktop', 'Core')
         $data.PowerShellVersion | Should -Be '5.1'
     }
@@ -33,7 +36,7 @@ Describe 'The SmtpPs module as built' {
     }
 
     It 'targets netstandard2.0 so that Windows PowerShell 5.1 can load it' {
-        $dll = Join-Path (Split-Path $manifestPath) 'SmtpPs.dll'
+        $dll = Join-Path (Split-Path $manifestPath) 'Desktop/SmtpPs.dll'
         $assembly = [System.Reflection.Assembly]::LoadFile($dll)
         $framework = $assembly.GetCustomAttributes([System.Runtime.Versioning.TargetFrameworkAttribute], $false)[0]
         $framework.FrameworkName | Should -Be '.NETStandard,Version=v2.0'
@@ -44,11 +47,11 @@ Describe 'The SmtpPs module as built' {
         (Get-Command Test-SmtpServer).OutputType.Name | Should -Be @('SmtpPs.SmtpServerProbe')
     }
 
-    It 'is ready for the Gallery: tags, project and license URIs, release notes' {
+    It 'is ready for the Gallery: tags and release notes, and no address that points nowhere' {
         $data = Import-PowerShellDataFile -Path $manifestPath
         $data.PrivateData.PSData.Tags | Should -Contain 'SMTP'
-        $data.PrivateData.PSData.ProjectUri | Should -Match '^https://'
-        $data.PrivateData.PSData.LicenseUri | Should -Match '^https://'
+        $data.PrivateData.PSData.Keys | Should -Not -Contain 'ProjectUri'
+        $data.PrivateData.PSData.Keys | Should -Not -Contain 'LicenseUri'
         $data.PrivateData.PSData.ReleaseNotes | Should -Match (Get-Module SmtpPs).Version.ToString(3)
         (Get-Content (Join-Path $PSScriptRoot '../../CHANGELOG.md') -Raw) | Should -Match ('## ' + [regex]::Escape((Get-Module SmtpPs).Version.ToString(3)))
     }

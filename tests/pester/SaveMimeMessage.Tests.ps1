@@ -87,7 +87,7 @@ Describe 'Save-MimeMessage writes the wire form to a file' {
 
 Describe 'Save-MimeMessage writes MimeKit messages made by other code' {
     BeforeAll {
-        $script:mimeKitPath = Join-Path (Split-Path $env:SMTPPS_MODULE) 'MimeKit.dll'
+        $script:mimeKitPath = Join-Path (Split-Path $env:SMTPPS_MODULE) 'Core/MimeKit.dll'
     }
 
     It 'writes a MimeKit MimeMessage with CRLF line ends and without its Bcc field' {

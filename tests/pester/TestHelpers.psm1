@@ -10,6 +10,13 @@ Import-Module (Join-Path $PSScriptRoot '../../tools/Pwsh.psm1') -Force
 if (-not ('SmtpPs.TestServer.TappedCaptureServer' -as [type])) {
     Add-Type -Path $env:SMTPPS_TESTSERVER
 }
+# MimeKit as a script's own code has it. On PowerShell 7 SmtpPs keeps its MimeKit in its own load context,
+# where no type literal reaches, so the tests that build MimeKit objects themselves ([MimeKit.MimeMessage])
+# load a MimeKit into the default context, as another module would: the same files, a second copy.
+if ($PSVersionTable.PSEdition -eq 'Core' -and -not ('MimeKit.MimeMessage' -as [type])) {
+    $core = Join-Path (Split-Path $env:SMTPPS_MODULE) 'Core'
+    Add-Type -LiteralPath (Join-Path $core 'BouncyCastle.Cryptography.dll'), (Join-Path $core 'MimeKit.dll')
+}
 
 $script:Latin1 = [System.Text.Encoding]::Latin1
 
@@ -150,6 +157,28 @@ function Invoke-FreshPwsh {
         & $pwsh[0] @rest -NoProfile -NonInteractive -File $File @Arguments 2>&1
     }
     finally { $env:PSModulePath = $saved }
+}
+
+function Invoke-PwshWithEnvironment {
+    <#
+    Runs a script file in a new pwsh -NoProfile with the environment variables of -Environment set for it
+    alone (a private PSModulePath, PSResourceGet store or data folder). Returns the output lines;
+    $LASTEXITCODE holds the exit code.
+    #>
+    param([Parameter(Mandatory)] [string] $File, [string[]] $Arguments = @(), [hashtable] $Environment = @{})
+    $pwsh = @(Get-PwshCommand)
+    $saved = @{}
+    try {
+        foreach ($name in $Environment.Keys) {
+            $saved[$name] = [Environment]::GetEnvironmentVariable($name)
+            [Environment]::SetEnvironmentVariable($name, $Environment[$name])
+        }
+        $rest = @($pwsh | Select-Object -Skip 1)
+        & $pwsh[0] @rest -NoProfile -NonInteractive -File $File @Arguments 2>&1
+    }
+    finally {
+        foreach ($name in $saved.Keys) { [Environment]::SetEnvironmentVariable($name, $saved[$name]) }
+    }
 }
 
 function Get-PrivateFilesSkipReason {

@@ -119,7 +119,10 @@ Describe 'Start-SmtpTestServer' {
     }
 
     It 'keeps the server''s dependencies out of the assemblies Windows PowerShell 5.1 loads' {
-        $module = Split-Path $env:SMTPPS_MODULE
+        # What Windows PowerShell 5.1 loads is the module's Desktop folder.
+        $module = Join-Path (Split-Path $env:SMTPPS_MODULE) 'Desktop'
+        Join-Path $module 'SmtpPs.Testing.Engine.dll' | Should -Not -Exist
+        Join-Path $module 'SmtpServer.dll' | Should -Not -Exist
         foreach ($name in 'SmtpPs', 'SmtpPs.Core', 'SmtpPs.Testing') {
             $assembly = [System.Reflection.Metadata.MetadataReader]
             $file = [System.IO.File]::OpenRead((Join-Path $module "$name.dll"))
@@ -135,8 +138,10 @@ Describe 'Start-SmtpTestServer' {
             }
             finally { $file.Dispose() }
         }
-        Test-Path (Join-Path $module 'SmtpPs.Testing.Engine.dll') | Should -BeTrue
-        Test-Path (Join-Path $module 'SmtpServer.dll') | Should -BeTrue
+        # PowerShell 7 has them, in Core.
+        $core = Join-Path (Split-Path $env:SMTPPS_MODULE) 'Core'
+        Test-Path (Join-Path $core 'SmtpPs.Testing.Engine.dll') | Should -BeTrue
+        Test-Path (Join-Path $core 'SmtpServer.dll') | Should -BeTrue
     }
 
     It '<cmdlet> has help with a description and examples' -TestCases @(

@@ -1,6 +1,5 @@
 using System;
 using System.IO;
-using System.Reflection;
 using System.Runtime.InteropServices;
 
 namespace SmtpPs.Testing
@@ -37,22 +36,17 @@ namespace SmtpPs.Testing
                 throw new PlatformNotSupportedException(reason);
             }
 
-            // By name first, so that the load context that loaded this assembly resolves it; then from this
-            // assembly's own folder (the module's), where the build puts it.
+            // By name only, so that the load context that loaded this assembly serves the engine: SmtpPs's own
+            // on PowerShell 7. A load by path would put the engine, and SmtpServer and the libraries under it,
+            // into the default context, beside whatever versions of them other modules loaded there.
             Type? type = Type.GetType(EngineTypeName + ", " + EngineAssemblyName, throwOnError: false);
             if (type == null)
             {
                 string folder = Path.GetDirectoryName(typeof(EngineLoader).Assembly.Location) ?? string.Empty;
-                string path = Path.Combine(folder, EngineAssemblyName + ".dll");
-                if (!File.Exists(path))
-                {
-                    throw new FileNotFoundException($"The SMTP test server's engine {EngineAssemblyName}.dll is missing from {folder}; reinstall the module.", path);
-                }
-
-                type = Assembly.LoadFrom(path).GetType(EngineTypeName, throwOnError: true);
+                throw new FileNotFoundException($"The SMTP test server's engine {EngineAssemblyName}.dll is missing from {folder}; reinstall the module.", EngineAssemblyName + ".dll");
             }
 
-            return (ISmtpTestEngine)Activator.CreateInstance(type!)!;
+            return (ISmtpTestEngine)Activator.CreateInstance(type)!;
         }
     }
 }
