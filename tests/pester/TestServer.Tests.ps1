@@ -105,17 +105,19 @@ Describe 'Start-SmtpTestServer' {
         finally { $servers | Stop-SmtpTestServer }
     }
 
-    It 'needs PowerShell 7.2 or newer, and says why on <framework>' -TestCases @(
-        @{ framework = '.NET Framework 4.8.9032.0'; version = '4.0.30319' }
-        @{ framework = '.NET Core 3.1.32'; version = '3.1.32' }
+    It 'needs PowerShell 7.4 or newer, and says why on <framework>' -TestCases @(
+        @{ framework = '.NET Framework 4.8.9032.0'; version = '4.0.30319'; why = 'netstandard2\.1' }
+        @{ framework = '.NET Core 3.1.32'; version = '3.1.32'; why = '\.NET 8 builds' }
+        @{ framework = '.NET 6.0.36'; version = '6.0.36'; why = '\.NET 8 builds' }
     ) {
-        param($framework, $version)
+        param($framework, $version, $why)
         # The check that runs before the engine (netstandard2.1) is loaded; Windows PowerShell 5.1 cannot be run here.
         $check = [SmtpPs.SmtpTestServer].Assembly.GetType('SmtpPs.Testing.EngineLoader').GetMethod('UnsupportedReason', [System.Reflection.BindingFlags]'NonPublic, Static')
         $reason = $check.Invoke($null, @($framework, [version]$version))
-        $reason | Should -Match 'PowerShell 7\.2 or newer'
-        $reason | Should -Match 'netstandard2\.1'
-        $check.Invoke($null, @('.NET 6.0.36', [version]'6.0.36')) | Should -BeNullOrEmpty
+        $reason | Should -Match 'PowerShell 7\.4 or newer'
+        $reason | Should -Match $why
+        $reason | Should -Match ([regex]::Escape($framework))
+        $check.Invoke($null, @('.NET 8.0.22', [version]'8.0.22')) | Should -BeNullOrEmpty
     }
 
     It 'keeps the server''s dependencies out of the assemblies Windows PowerShell 5.1 loads' {

@@ -13,13 +13,21 @@ namespace SmtpPs.Testing
         /// <summary>Why this runtime cannot run the engine, or null when it can.</summary>
         internal static string? UnsupportedReason(string frameworkDescription, Version runtimeVersion)
         {
-            // PowerShell 7.2 runs on .NET 6; Windows PowerShell 5.1 on the .NET Framework, which cannot load
-            // netstandard2.1 assemblies such as the SmtpServer package the engine is built on.
-            if (frameworkDescription.StartsWith(".NET Framework", StringComparison.OrdinalIgnoreCase) || runtimeVersion.Major < 6)
+            // Windows PowerShell 5.1 runs on the .NET Framework, which cannot load netstandard2.1 assemblies such as
+            // the SmtpServer package the engine is built on.
+            if (frameworkDescription.StartsWith(".NET Framework", StringComparison.OrdinalIgnoreCase))
             {
-                return "The SMTP test server needs PowerShell 7.2 or newer: its engine is built on the SmtpServer library, " +
+                return "The SMTP test server needs PowerShell 7.4 or newer: its engine is built on the SmtpServer library, " +
                     $"which targets netstandard2.1, and this process runs {frameworkDescription}, which cannot load it " +
                     "(Windows PowerShell 5.1 runs on the .NET Framework). Send-RawSmtpMail and Test-SmtpServer work here; run the tests in pwsh.";
+            }
+
+            // On PowerShell 7 the module ships the .NET 8 builds of its libraries, so it needs 7.4 (.NET 8); the
+            // module's loader refuses older versions on import, and this says the same to anything that gets here.
+            if (runtimeVersion.Major < 8)
+            {
+                return $"The SMTP test server needs PowerShell 7.4 or newer (.NET 8): SmtpPs ships the .NET 8 builds of its libraries, " +
+                    $"and this process runs {frameworkDescription}. Update PowerShell (https://aka.ms/powershell).";
             }
 
             return null;
