@@ -228,6 +228,8 @@ function Get-ColdStartSection($ColdStart) {
     $section.Add('')
     $section.Add("Measured on $(Get-Date -Format 'yyyy-MM-dd HH:mm') UTC: medians of $ColdRuns turns; in each turn every process below ran once, started the same way (``$(Split-Path -Leaf $pwsh[-1]) -NoProfile -NonInteractive``, or ``dotnet SmtpPs.Bench.dll`` for MailKit), so that the load of the machine fell on all alike. Seconds are whole processes as the starting shell saw them. $(if ($names.Count -gt 1) { "$((@($names | Select-Object -Skip 1) | ForEach-Object { '`' + $_ + '`' }) -join ' and ') $(if ($names.Count -gt 2) { 'are other builds' } else { 'is another build' }) of SmtpPs measured in the same turns." })")
     $section.Add('')
+    $section.Add('Where the time goes, why the goals are missed and what was tried: `bench/COLDSTART.md`.')
+    $section.Add('')
     $section.Add("| Process | $($names -join ' | ') |")
     $section.Add("|---|$(($names | ForEach-Object { '---:' }) -join '|')|")
     $section.Add("| pwsh alone (exit) | $(($names | ForEach-Object { Cell 'bare' }) -join ' | ') |")
